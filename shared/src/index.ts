@@ -1,0 +1,12 @@
+export * from './errors.js';
+export * from './frame.js';
+export * from './messages.js';
+export * from './codec.js';
+export * from './defaults.js';
+export * from './flow.js';
+export * from './outbox.js';
+export * from './tokens.js';
+export * from './tenant.js';
+export * from './ip.js';
+export * from './hosts.js';
+export { toBase64Url, fromBase64Url } from './base64url.js';
