@@ -54,6 +54,12 @@ export const ERROR_CATALOGUE = {
     retrySafe: true,
     closeCode: 4005,
   },
+  not_found: {
+    meaning: 'No such route, room or resource.',
+    cause: 'user',
+    retrySafe: false,
+    closeCode: 4006,
+  },
   auth_missing: {
     meaning: 'No token was presented.',
     cause: 'user',
@@ -185,6 +191,18 @@ export const ERROR_CATALOGUE = {
     cause: 'system',
     retrySafe: true,
     closeCode: 4061,
+  },
+  too_many_peers: {
+    meaning: 'The room already holds the maximum number of peers for the tenant.',
+    cause: 'system',
+    retrySafe: true,
+    closeCode: 4062,
+  },
+  config_invalid: {
+    meaning: 'This hop is missing configuration or has an invalid value; an operator must fix it.',
+    cause: 'system',
+    retrySafe: false,
+    closeCode: 4098,
   },
   internal: {
     meaning: 'An unexpected fault inside this hop.',
