@@ -198,6 +198,12 @@ export const ERROR_CATALOGUE = {
     retrySafe: true,
     closeCode: 4062,
   },
+  body_too_large: {
+    meaning: 'The request body is larger than this peer can hold; it cannot stream it here.',
+    cause: 'system',
+    retrySafe: true,
+    closeCode: 4063,
+  },
   config_invalid: {
     meaning: 'This hop is missing configuration or has an invalid value; an operator must fix it.',
     cause: 'system',
