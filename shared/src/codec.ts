@@ -66,7 +66,9 @@ export type StreamMessage = Extract<Message, OnStream>;
 
 const utf8 = new TextEncoder();
 // `fatal` makes invalid UTF-8 in a JSON part a coded error, not U+FFFD.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM` is spelled out (its default) because the Workers runtime's
+// type definitions require it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const EMPTY = new Uint8Array(0);
 
 // Reading `.buffer` of a small, freshly made typed array costs far more

@@ -156,7 +156,8 @@ interface RawClaims {
 function parseClaims(part: string): RawClaims {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(part)));
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+    value = JSON.parse(text.decode(fromBase64Url(part)));
   } catch {
     throw new ProtocolError('auth_malformed', 'token claims are not base64url JSON');
   }
