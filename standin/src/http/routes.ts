@@ -1,0 +1,45 @@
+import type { StandinContext } from '../context.js';
+import { serveMedia } from '../media/routes.js';
+import { describeRequest, type AnyRequest } from './request-info.js';
+import { SERVER_HEADER, type AnyResponse } from './respond.js';
+import { serveWeb } from './web.js';
+
+function isUnder(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
+/**
+ * Every plain HTTP request (not an upgrade), on either listener: recorded
+ * first, then served by host. `web.whatsapp.com` serves the version file;
+ * every name under whatsapp.net is a media host.
+ */
+export function handleHttp(
+  ctx: StandinContext,
+  transport: 'tls' | 'plain',
+  request: AnyRequest,
+  response: AnyResponse,
+): void {
+  const record = ctx.records.addRequest(describeRequest(request, 'http', transport, ctx.options));
+  const fail = (error: unknown): void => {
+    if (response.headersSent) {
+      response.destroy(error instanceof Error ? error : undefined);
+      return;
+    }
+    record.status = 500;
+    response.writeHead(500, { ...SERVER_HEADER, 'content-type': 'text/plain' });
+    response.end('stand-in error\n');
+  };
+  try {
+    if (record.host === ctx.options.webHost) {
+      serveWeb(ctx, request, response, record);
+    } else if (isUnder(record.host, 'whatsapp.net')) {
+      serveMedia(ctx, request, response, record).catch(fail);
+    } else {
+      record.status = 421;
+      response.writeHead(421, { ...SERVER_HEADER, 'content-type': 'text/plain' });
+      response.end('this stand-in does not serve that host\n');
+    }
+  } catch (error) {
+    fail(error);
+  }
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { child, iqError, iqResult, type BinaryNode } from '../../wire/nodes.js';
+import type { UpstreamConnection } from '../connection.js';
+
+/** Answers that carry nothing beyond the result itself. */
+export function answerEmpty(node: BinaryNode, connection: UpstreamConnection): void {
+  connection.send(iqResult(node));
+}
+
+/**
+ * The privacy settings a fresh account has. `readMessages` reads
+ * `readreceipts`, so it must be there.
+ */
+const PRIVACY_DEFAULTS: Readonly<Record<string, string>> = {
+  last: 'all',
+  online: 'all',
+  profile: 'all',
+  status: 'contacts',
+  groupadd: 'all',
+  readreceipts: 'all',
+  calladd: 'all',
+  messages: 'all',
+  defense: 'off',
+  stickers: 'all',
+};
+
+export function answerPrivacy(node: BinaryNode, connection: UpstreamConnection): void {
+  const categories = Object.entries(PRIVACY_DEFAULTS).map(([name, value]) => ({
+    tag: 'category',
+    attrs: { name, value },
+  }));
+  connection.send(iqResult(node, [{ tag: 'privacy', attrs: {}, content: categories }]));
+}
+
+/**
+ * A/B properties. The stand-in has none to flip, so it answers with the
+ * protocol and a stable hash (Baileys stores it and sends it back next time).
+ */
+export function answerProps(node: BinaryNode, connection: UpstreamConnection): void {
+  const hash = createHash('sha256').update('pasarela-standin-props-v1').digest('hex').slice(0, 16);
+  connection.send(iqResult(node, [{ tag: 'props', attrs: { protocol: '1', hash } }]));
+}
+
+export function answerBlocklist(node: BinaryNode, connection: UpstreamConnection): void {
+  connection.send(iqResult(node, [{ tag: 'list', attrs: {} }]));
+}
+
+/** No profile pictures are stored: the real service answers 404 item-not-found too. */
+export function answerProfilePicture(node: BinaryNode, connection: UpstreamConnection): void {
+  connection.send(iqError(node, 404, 'item-not-found'));
+}
+
+/**
+ * `<iq xmlns='w:sync:app:state' type='set'><sync><collection name version/>…`:
+ * every requested collection is answered at the version asked for, with no
+ * patches. Baileys loops until each collection appears in the reply without
+ * `has_more_patches`, so leaving one out would spin it.
+ */
+export function answerAppStateSync(node: BinaryNode, connection: UpstreamConnection): void {
+  const sync = child(node, 'sync');
+  const collections = (Array.isArray(sync?.content) ? sync.content : [])
+    .filter((item) => item.tag === 'collection' && item.attrs.name !== undefined)
+    .map((item) => ({
+      tag: 'collection',
+      attrs: { name: item.attrs.name as string, version: item.attrs.version ?? '0' },
+    }));
+  connection.send(iqResult(node, [{ tag: 'sync', attrs: {}, content: collections }]));
+}
