@@ -1,0 +1,353 @@
+import type { ErrorCode, Legs, Message, PeerState, TenantStatus, Welcome } from '@pasarela/shared';
+import { InFlightBudget } from './budget.js';
+import type { PeerConfig, PeerOptions } from './config.js';
+import { PeerEvents } from './events.js';
+import type {
+  PeerEventMap,
+  PeerListener,
+  PeerStatus,
+  StatusEvent,
+  StreamStartEvent,
+} from './events.js';
+import { legsAfter } from './leg-evidence.js';
+import { messageIds, messageTypeName } from './message-names.js';
+import { watchPage } from './page-signals.js';
+import { probeLegs, UNPROBED_LEGS } from './probes.js';
+import { resolvePeerConfig } from './resolve-config.js';
+import { RoomConnection } from './room-connection.js';
+import type { SocketLoss } from './room-connection.js';
+import { RoomSession } from './room-session.js';
+import type { SessionHooks, SessionShared } from './room-session.js';
+import { countInto, emptyStats, snapshotStats } from './stats.js';
+import type { DropReason, PeerStats } from './stats.js';
+import type { RelayStream, StreamResult } from './stream.js';
+import { canStreamRequestBodies } from './streaming.js';
+
+type WakeCause = NonNullable<StatusEvent['cause']>;
+
+/**
+ * A browser peer of one tenant: joins the tenant's room, answers its pings,
+ * relays the HTTP exchanges and upstream WebSockets the worker opens, and
+ * tells the page the truth through events. The lifecycle status changes in
+ * one place (`#setStatus`).
+ */
+export class RelayPeer {
+  readonly #config: PeerConfig;
+  readonly #events = new PeerEvents();
+  readonly #stats: PeerStats = emptyStats();
+  readonly #connection: RoomConnection;
+  readonly #shared: SessionShared;
+  readonly #hooks: SessionHooks;
+  #status: PeerStatus = 'idle';
+  #state: PeerState = 'active';
+  #legs: Legs = UNPROBED_LEGS;
+  #probedAt: number | null = null;
+  #probing: Promise<Legs> | null = null;
+  #tenantStatus: TenantStatus | null = null;
+  #session: RoomSession | null = null;
+  #generation = 0;
+  #lastFrameAt = 0;
+  #roomError: ErrorCode | undefined;
+  #cause: WakeCause | undefined;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #silenceTimer: ReturnType<typeof setInterval> | undefined;
+  #unwatchPage: (() => void) | null = null;
+  readonly #startedAt = new WeakMap<RelayStream, number>();
+
+  constructor(options: PeerOptions) {
+    this.#config = resolvePeerConfig(options);
+    this.#shared = {
+      config: this.#config,
+      budget: new InFlightBudget(this.#config.maxBytesInFlight),
+      bodyModes: new Map(),
+      canStream: canStreamRequestBodies(),
+    };
+    this.#hooks = this.#sessionHooks();
+    this.#connection = new RoomConnection(this.#config, {
+      attempt: () => this.#onAttempt(),
+      open: () => this.#onOpen(),
+      message: (data) => {
+        this.#lastFrameAt = this.#config.now();
+        this.#session?.receive(data);
+      },
+      lost: (wasOpen, loss) => this.#onLost(wasOpen, loss),
+    });
+  }
+
+  get status(): PeerStatus {
+    return this.#status;
+  }
+
+  get state(): PeerState {
+    return this.#state;
+  }
+
+  get legs(): Legs {
+    return this.#legs;
+  }
+
+  get tenantStatus(): TenantStatus | null {
+    return this.#tenantStatus;
+  }
+
+  /** The room's Welcome on the current socket, with the agreed limits. */
+  get welcome(): Welcome | null {
+    return this.#session?.link.welcome ?? null;
+  }
+
+  on<K extends keyof PeerEventMap>(name: K, listener: PeerListener<K>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  off<K extends keyof PeerEventMap>(name: K, listener: PeerListener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  stats(): PeerStats {
+    const copy = snapshotStats(this.#stats);
+    copy.streams.active = this.#session?.activeStreams ?? 0;
+    return copy;
+  }
+
+  /** Joins the room. From then on, page focus, visibility and `online` revive it. */
+  start(): void {
+    if (this.#status !== 'idle') return;
+    this.#setStatus({ status: 'connecting' });
+    const { page, roomSilenceMs } = this.#config;
+    if (page) this.#unwatchPage = watchPage(page, (cause) => this.#revive(cause));
+    this.#silenceTimer = setInterval(() => this.#checkSilence(), Math.ceil(roomSilenceMs / 3));
+    this.#connection.start();
+  }
+
+  /** Leaves the room for good: every stream ends and nothing reconnects. */
+  stop(): void {
+    if (this.#status === 'stopped') return;
+    this.#unwatchPage?.();
+    this.#unwatchPage = null;
+    clearInterval(this.#silenceTimer);
+    clearTimeout(this.#handshakeTimer);
+    this.#session?.stop();
+    this.#session = null;
+    this.#setStatus({ status: 'stopped' });
+    this.#connection.stop();
+  }
+
+  /** Replaces the room socket now with a fresh retry count, even after the retries ran out. */
+  reconnect(): void {
+    this.#restart('caller');
+  }
+
+  /** Staff pause: the peer stays joined and says so; new streams get `peer_paused`. */
+  pause(): void {
+    this.#setState('paused');
+  }
+
+  resume(): void {
+    this.#setState('active');
+  }
+
+  /** Probes every configured leg now and reports the result to the room. */
+  probe(): Promise<Legs> {
+    this.#probing ??= probeLegs(this.#config)
+      .then((legs) => {
+        this.#probedAt = this.#config.now();
+        this.#applyLegs(legs);
+        return legs;
+      })
+      .finally(() => {
+        this.#probing = null;
+      });
+    return this.#probing;
+  }
+
+  #setStatus(event: StatusEvent): void {
+    this.#status = event.status;
+    this.#events.emit('status', event);
+  }
+
+  #setState(state: PeerState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#events.emit('state', state);
+    this.#sendPeerState();
+  }
+
+  #applyLegs(legs: Legs): void {
+    this.#legs = legs;
+    this.#events.emit('legs', legs);
+    this.#sendPeerState();
+  }
+
+  #sendPeerState(): void {
+    const link = this.#session?.link;
+    if (!link?.welcome) return;
+    link.send({ kind: 'peer-state', body: { state: this.#state, legs: this.#legs } });
+  }
+
+  #restart(cause: WakeCause): void {
+    if (this.#status === 'idle' || this.#status === 'stopped') return;
+    this.#cause = cause;
+    this.#connection.reconnect();
+  }
+
+  /** A page wake: a socket down or gone silent is replaced; a healthy one is left alone. */
+  #revive(cause: WakeCause): void {
+    if (this.#status === 'idle' || this.#status === 'stopped') return;
+    if (this.#connection.isOpen) this.#checkSilence();
+    else if (!this.#connection.isConnecting) this.#restart(cause);
+  }
+
+  #checkSilence(): void {
+    if (!this.#session) return;
+    if (this.#config.now() - this.#lastFrameAt > this.#config.roomSilenceMs) {
+      this.#restart('room-silent');
+    }
+  }
+
+  #onAttempt(): void {
+    this.#stats.attempts += 1;
+    if (this.#status === 'connecting') return;
+    this.#setStatus({ status: 'connecting', ...(this.#cause ? { cause: this.#cause } : {}) });
+  }
+
+  #onOpen(): void {
+    const socket = this.#connection.socket;
+    this.#generation += 1;
+    this.#roomError = undefined;
+    this.#lastFrameAt = this.#config.now();
+    this.#stats.socketsOpened += 1;
+    const session = new RoomSession(
+      this.#generation,
+      {
+        // partysocket's `send` types only ArrayBuffer-backed views; the codec's are.
+        send: (bytes) => socket.send(bytes as Uint8Array<ArrayBuffer>),
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+      },
+      this.#shared,
+      this.#hooks,
+    );
+    this.#session = session;
+    session.hello();
+    this.#setStatus({ status: 'handshaking' });
+    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.#session === session && !session.link.welcome) this.#restart('handshake-timeout');
+    }, this.#config.handshakeTimeoutMs);
+  }
+
+  #onLost(wasOpen: boolean, loss: SocketLoss): void {
+    clearTimeout(this.#handshakeTimer);
+    if (wasOpen) {
+      this.#session?.close();
+      this.#session = null;
+    }
+    if (this.#status === 'stopped') return;
+    const errorCode = loss.errorCode ?? this.#roomError;
+    const cause = this.#cause;
+    this.#cause = undefined;
+    this.#setStatus({
+      status: loss.willRetry ? 'connecting' : 'offline',
+      ...(loss.closeCode === undefined ? {} : { closeCode: loss.closeCode }),
+      ...(errorCode === undefined ? {} : { errorCode }),
+      ...(cause === undefined ? {} : { cause }),
+      willRetry: loss.willRetry,
+    });
+  }
+
+  #sessionHooks(): SessionHooks {
+    return {
+      admission: () => ({
+        paused: this.#state === 'paused',
+        maxStreams: Math.min(
+          this.#config.maxStreams,
+          this.#session?.link.limits.maxStreams ?? this.#config.maxStreams,
+        ),
+      }),
+      welcomed: (welcome) => {
+        clearTimeout(this.#handshakeTimer);
+        this.#stats.joins += 1;
+        this.#setStatus({ status: 'connected' });
+        this.#events.emit('welcome', welcome);
+        this.#sendPeerState();
+        const fresh =
+          this.#probedAt !== null &&
+          this.#config.now() - this.#probedAt < this.#config.reprobeAfterMs;
+        if (!fresh) void this.probe();
+      },
+      roomError: (body) => {
+        this.#roomError = body.code;
+        this.#events.emit('room-error', body);
+      },
+      tenantStatus: (body) => {
+        this.#tenantStatus = body;
+        this.#events.emit('tenant-status', body);
+      },
+      roomStats: (body) => this.#events.emit('room-stats', body),
+      pinged: () => {
+        this.#stats.pingsAnswered += 1;
+        this.#stats.lastPingAt = this.#config.now();
+      },
+      received: (bytes) => {
+        this.#stats.framesIn += 1;
+        this.#stats.bytesIn += bytes;
+      },
+      sent: (bytes) => {
+        this.#stats.framesOut += 1;
+        this.#stats.bytesOut += bytes;
+      },
+      started: (stream) => this.#streamStarted(stream),
+      finished: (stream, result) => this.#streamFinished(stream, result),
+      refused: (ids, code, message) => {
+        countInto(this.#stats.streams.failed, code);
+        this.#events.emit('error', { code, message, streamId: ids.streamId });
+      },
+      dropped: (reason, message) => this.#dropped(reason, message),
+      fault: (error) => this.#events.emit('error', { code: error.code, message: error.message }),
+    };
+  }
+
+  #streamStarted(stream: RelayStream): void {
+    this.#stats.streams.started += 1;
+    this.#startedAt.set(stream, this.#config.now());
+    this.#events.emit('stream-start', this.#describe(stream));
+  }
+
+  #streamFinished(stream: RelayStream, result: StreamResult): void {
+    const { streams } = this.#stats;
+    const { outcome } = result;
+    if (outcome === 'ok' || outcome === 'closed') streams.succeeded += 1;
+    else if (outcome === 'worker-reset') streams.endedByWorker += 1;
+    else if (outcome === 'link-lost') streams.endedByLinkLoss += 1;
+    else if (outcome !== 'stopped') {
+      countInto(streams.failed, outcome);
+      if (outcome === 'browser_cors') countInto(this.#stats.corsRefusals, stream.host);
+    }
+    this.#stats.upstreamBytesSent += result.bytesSent;
+    this.#stats.upstreamBytesReceived += result.bytesReceived;
+    const durationMs = this.#config.now() - (this.#startedAt.get(stream) ?? this.#config.now());
+    this.#events.emit('stream-end', { ...this.#describe(stream), ...result, durationMs });
+    const legs = legsAfter(this.#legs, stream.leg, outcome);
+    if (legs !== this.#legs) this.#applyLegs(legs);
+  }
+
+  #describe(stream: RelayStream): StreamStartEvent {
+    return {
+      streamId: stream.streamId,
+      connectionId: stream.connectionId,
+      kind: stream.kind,
+      leg: stream.leg,
+      method: stream.method,
+      host: stream.host,
+    };
+  }
+
+  #dropped(reason: DropReason, message: Message | null): void {
+    this.#stats.dropped.total += 1;
+    countInto(this.#stats.dropped.byReason, reason);
+    const ids = message ? messageIds(message) : { streamId: 0, connectionId: 0 };
+    const frameType = message ? messageTypeName(message) : 'unknown';
+    this.#events.emit('dropped', { reason, frameType, ...ids });
+  }
+}
