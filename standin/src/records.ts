@@ -32,6 +32,8 @@ export interface RequestRecord {
   connection: string | null;
   /** Response status (101 for an accepted upgrade), null while pending. */
   status: number | null;
+  /** The response's headers as sent, null while pending. */
+  responseHeaders: Record<string, string> | null;
   /** Why a fault refused it, if one did. */
   refusedBy: string | null;
 }
@@ -84,6 +86,8 @@ export interface OpenSample {
 }
 
 export interface RecordsSnapshot {
+  /** The sequence number of the newest request so far: pass it as `since` to see only later ones. */
+  readonly lastSeq: number;
   readonly requests: readonly RequestRecord[];
   readonly droppedRequests: number;
   readonly connections: readonly ConnectionRecord[];
@@ -193,6 +197,7 @@ export class Records {
 
   snapshot(sinceSeq = 0): RecordsSnapshot {
     return {
+      lastSeq: this.seq,
       requests: this.requests.filter((request) => request.seq > sinceSeq),
       droppedRequests: this.dropped,
       connections: [...this.connections.values()],

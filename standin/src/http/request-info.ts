@@ -72,6 +72,7 @@ export function describeRequest(
     account: null,
     connection: null,
     status: null,
+    responseHeaders: null,
     refusedBy: null,
   };
 }

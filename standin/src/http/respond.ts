@@ -17,6 +17,19 @@ export interface AnyResponse {
 /** Says plainly on every answer that this is the project's stand-in. */
 export const SERVER_HEADER = { server: 'pasarela-standin (local test tool, not WhatsApp)' };
 
+/** Writes the status line and headers, and notes both in the request's record. */
+export function writeHead(
+  record: RequestRecord,
+  response: AnyResponse,
+  status: number,
+  headers: Record<string, string>,
+): void {
+  const all = { ...SERVER_HEADER, ...headers };
+  record.status = status;
+  record.responseHeaders = all;
+  response.writeHead(status, all);
+}
+
 /** Bytes a stalled body sends before it stops: enough for the client to see the body start. */
 const STALL_PREFIX_BYTES = 16 * 1024;
 
@@ -61,8 +74,7 @@ export async function respond(
 ): Promise<void> {
   const account = record.account;
   if (!(await waitWhile(faults, account, (f) => f.holdMediaHeaders, response))) return;
-  record.status = status;
-  response.writeHead(status, { ...SERVER_HEADER, ...headers });
+  writeHead(record, response, status, headers);
   if (head || body.length === 0) {
     response.end();
     return;

@@ -1,7 +1,7 @@
 import type { StandinContext } from '../context.js';
 import { serveMedia } from '../media/routes.js';
 import { describeRequest, type AnyRequest } from './request-info.js';
-import { SERVER_HEADER, type AnyResponse } from './respond.js';
+import { writeHead, type AnyResponse } from './respond.js';
 import { serveWeb } from './web.js';
 
 function isUnder(host: string, domain: string): boolean {
@@ -25,8 +25,7 @@ export function handleHttp(
       response.destroy(error instanceof Error ? error : undefined);
       return;
     }
-    record.status = 500;
-    response.writeHead(500, { ...SERVER_HEADER, 'content-type': 'text/plain' });
+    writeHead(record, response, 500, { 'content-type': 'text/plain' });
     response.end('stand-in error\n');
   };
   try {
@@ -35,8 +34,7 @@ export function handleHttp(
     } else if (isUnder(record.host, 'whatsapp.net')) {
       serveMedia(ctx, request, response, record).catch(fail);
     } else {
-      record.status = 421;
-      response.writeHead(421, { ...SERVER_HEADER, 'content-type': 'text/plain' });
+      writeHead(record, response, 421, { 'content-type': 'text/plain' });
       response.end('this stand-in does not serve that host\n');
     }
   } catch (error) {

@@ -4,19 +4,16 @@ import type { WebSocketServer } from 'ws';
 import type { StandinContext } from '../context.js';
 import { ruleRefuses } from '../faults.js';
 import { UpstreamConnection } from '../session/connection.js';
+import type { RequestRecord } from '../records.js';
 import { describeRequest } from './request-info.js';
 import { SERVER_HEADER } from './respond.js';
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const head = [
-    `HTTP/1.1 ${status} ${reason}`,
-    `server: ${SERVER_HEADER.server}`,
-    'connection: close',
-    'content-length: 0',
-    '',
-    '',
-  ].join('\r\n');
-  socket.end(head);
+function refuse(record: RequestRecord, socket: Duplex, status: number, reason: string): void {
+  const headers = { ...SERVER_HEADER, connection: 'close', 'content-length': '0' };
+  record.status = status;
+  record.responseHeaders = headers;
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  socket.end([`HTTP/1.1 ${status} ${reason}`, ...lines, '', ''].join('\r\n'));
 }
 
 /**
@@ -36,15 +33,13 @@ export function handleUpgrade(
   socket.on('error', () => undefined);
   const pathname = (request.url ?? '/').split('?')[0];
   if (record.host !== ctx.options.webHost || pathname !== '/ws/chat') {
-    record.status = 404;
-    refuse(socket, 404, 'Not Found');
+    refuse(record, socket, 404, 'Not Found');
     return;
   }
   const faults = ctx.faults.forHost(record.host);
   if (ruleRefuses(faults.refuseUpgrades, record.origin)) {
-    record.status = faults.refusalStatus;
     record.refusedBy = 'host:refuseUpgrades';
-    refuse(socket, faults.refusalStatus, 'Refused');
+    refuse(record, socket, faults.refusalStatus, 'Refused');
     return;
   }
   server.handleUpgrade(request, socket, head, (ws) => {

@@ -1,7 +1,7 @@
 import type { StandinContext } from '../context.js';
 import type { RequestRecord } from '../records.js';
 import type { AnyRequest } from './request-info.js';
-import { SERVER_HEADER, type AnyResponse } from './respond.js';
+import { writeHead, type AnyResponse } from './respond.js';
 
 /**
  * The version file Baileys' `fetchLatestWaWebVersion` reads: it looks only
@@ -26,9 +26,7 @@ export function serveWeb(
   const pathname = (request.url ?? '/').split('?')[0];
   if (pathname === '/sw.js' && (request.method === 'GET' || request.method === 'HEAD')) {
     const body = versionFile(ctx.options.clientRevision);
-    record.status = 200;
-    response.writeHead(200, {
-      ...SERVER_HEADER,
+    writeHead(record, response, 200, {
       'content-type': 'application/javascript; charset=utf-8',
       'cache-control': 'no-cache',
       'content-length': String(Buffer.byteLength(body)),
@@ -38,7 +36,6 @@ export function serveWeb(
     return;
   }
   const status = pathname?.startsWith('/ws') ? 426 : 404;
-  record.status = status;
-  response.writeHead(status, { ...SERVER_HEADER, 'content-type': 'text/plain' });
+  writeHead(record, response, status, { 'content-type': 'text/plain' });
   response.end(status === 426 ? 'WebSocket upgrade required\n' : 'not found\n');
 }

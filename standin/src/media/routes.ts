@@ -3,7 +3,7 @@ import type { StandinContext } from '../context.js';
 import { StandinError } from '../errors.js';
 import { answerPreflight, corsHeaders } from '../http/cors.js';
 import type { AnyRequest } from '../http/request-info.js';
-import { json, readBody, respond, SERVER_HEADER, type AnyResponse } from '../http/respond.js';
+import { json, readBody, respond, writeHead, type AnyResponse } from '../http/respond.js';
 import type { RequestRecord } from '../records.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -127,8 +127,7 @@ export async function serveMedia(
       ctx.faults.forAccount(record.account).refuseCors,
     );
     record.refusedBy = answer.refusedBy;
-    record.status = answer.status;
-    response.writeHead(answer.status, { ...SERVER_HEADER, ...answer.headers });
+    writeHead(record, response, answer.status, answer.headers);
     response.end();
     return;
   }
@@ -136,7 +135,6 @@ export async function serveMedia(
   if (request.method === 'GET' || request.method === 'HEAD') {
     return download(ctx, request, response, record, url);
   }
-  record.status = 405;
-  response.writeHead(405, { ...SERVER_HEADER, allow: 'GET, HEAD, POST, OPTIONS' });
+  writeHead(record, response, 405, { allow: 'GET, HEAD, POST, OPTIONS' });
   response.end();
 }

@@ -4,6 +4,7 @@ import { StandinError } from '../errors.js';
 import { generateCurveKeyPair, sharedSecret } from '../noise/keys.js';
 import type { PendingRegistration } from '../session/registrations.js';
 import {
+  child,
   childBytes,
   iqError,
   iqResult,
@@ -85,8 +86,9 @@ export async function enterLinkCode(
     ],
   });
   const finish = await finished;
-  const bundle = childBytes(finish, 'link_code_pairing_wrapped_key_bundle') ?? Buffer.alloc(0);
-  const claimedIdentity = childBytes(finish, 'companion_identity_public') ?? Buffer.alloc(0);
+  const reg = child(finish, 'link_code_companion_reg');
+  const bundle = childBytes(reg, 'link_code_pairing_wrapped_key_bundle') ?? Buffer.alloc(0);
+  const claimedIdentity = childBytes(reg, 'companion_identity_public') ?? Buffer.alloc(0);
   const ephemeralShared = sharedSecret(primaryEphemeral.private, companionEphemeral);
   const opened = openKeyBundle(bundle, ephemeralShared);
   const announced = Buffer.from(registration.pairingData.eIdent ?? []);
