@@ -11,8 +11,8 @@ import { EGRESS_DEFAULTS } from './defaults.js';
 import type { EgressDeadlines } from './defaults.js';
 import { DirectRoute } from './direct/index.js';
 import { EgressConfigError, EgressError } from './errors.js';
-import { Exchange, HttpExchange, UpgradeExchange } from './exchange.js';
-import type { ExchangeHooks, Face, RouteCarrier } from './exchange.js';
+import { HttpExchange, UpgradeExchange } from './exchange.js';
+import type { Exchange, ExchangeHooks, Face, RouteCarrier } from './exchange.js';
 import { EgressAgent, createEgressDispatcher } from './faces.js';
 import { openFrontLink } from './front.js';
 import type { FrontHandler, FrontLink } from './front.js';
@@ -104,7 +104,10 @@ class Egress implements TenantEgress, FrontHandler {
     this.#policy = checked.policy;
     this.#audit = options.audit ?? getProcessAudit();
     this.#logger = options.logger ?? SILENT_LOGGER;
-    const connector = { ...checked.connector, connectTimeoutMs: checked.deadlines.connectTimeoutMs };
+    const connector = {
+      ...checked.connector,
+      connectTimeoutMs: checked.deadlines.connectTimeoutMs,
+    };
     this.#routes = { direct: new DirectRoute(connector, checked.deadlines) };
     this.#hooks = {
       opened: (exchange) => this.#opened(exchange),
@@ -153,6 +156,7 @@ class Egress implements TenantEgress, FrontHandler {
 
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
+    this.#closing = Promise.resolve();
     const error = new EgressError('egress_closed', `the egress of ${this.tenant} was closed`, {
       tenant: this.tenant,
     });
@@ -161,7 +165,9 @@ class Egress implements TenantEgress, FrontHandler {
     this.agent.destroy();
     this.#routes.direct.close();
     this.#routes.tunnel?.close();
-    this.#closing = this.dispatcher.destroy(error).catch(() => undefined);
+    // The undici face is left open on purpose: its connections were just
+    // ended, and a later fetch then fails with egress_closed when it asks
+    // for a new one, rather than with undici's own "destroyed" error.
     return this.#closing;
   }
 

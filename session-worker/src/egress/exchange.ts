@@ -63,7 +63,7 @@ export class Exchange {
     return this.#settled;
   }
 
-  /** `cleanup` runs once when the exchange fails (not when it finishes). */
+  /** `cleanup` runs once when the exchange fails or is abandoned (not when it finishes). */
   onFail(cleanup: () => void): void {
     this.#cleanups.push(cleanup);
   }
@@ -75,6 +75,14 @@ export class Exchange {
   finish(): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#hooks.settled(this);
+  }
+
+  /** The client left: tear the exchange down without blaming anyone. */
+  abandon(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#hooks.settled(this);
   }
 

@@ -28,13 +28,13 @@ export interface UpstreamRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
-  readonly servername: string | false;
+  readonly servername: string | null;
 }
 
 export interface UpstreamUpgrade {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
-  readonly servername: string | false;
+  readonly servername: string | null;
   readonly messages: Array<{ data: Buffer; binary: boolean }>;
   closed?: { code: number; reason: string };
   /** Bytes a `/flood/<n>` socket has handed to its connection so far. */
@@ -53,7 +53,7 @@ export interface TestUpstream {
   readonly requests: UpstreamRequest[];
   readonly upgrades: UpstreamUpgrade[];
   /** TLS connections accepted, by server name. */
-  readonly connections: Array<string | false>;
+  readonly connections: Array<string | null>;
   /** Replaces the default answer for one path (query ignored). */
   handle(path: string, handler: UpstreamHandler): void;
   close(): Promise<void>;
@@ -66,20 +66,20 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
   const { cert, key } = ca.issue(names);
   const requests: UpstreamRequest[] = [];
   const upgrades: UpstreamUpgrade[] = [];
-  const connections: Array<string | false> = [];
+  const connections: Array<string | null> = [];
   const handlers = new Map<string, UpstreamHandler>();
   const server = https.createServer({ cert, key });
   const sockets = new Set<Duplex>();
   const wss = new WebSocketServer({ noServer: true });
 
   server.on('secureConnection', (socket: TLSSocket) => {
-    connections.push(socket.servername);
+    connections.push(socket.servername || null);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = request.url ?? '/';
-    const servername = (request.socket as TLSSocket).servername;
+    const servername = (request.socket as TLSSocket).servername || null;
     requests.push({ method: request.method ?? '', path, headers: request.headers, servername });
     const handler = handlers.get(path.split('?')[0]!);
     if (handler) handler(request, response);
@@ -90,7 +90,7 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
     const record: UpstreamUpgrade = {
       path,
       headers: request.headers,
-      servername: (socket as TLSSocket).servername,
+      servername: (socket as TLSSocket).servername || null,
       messages: [],
       flooded: 0,
     };

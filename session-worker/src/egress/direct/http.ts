@@ -101,11 +101,9 @@ export function forwardHttpDirect(
     deadline.clear();
     exchange.finish();
   });
-  // The client went away before the response was complete.
+  // The client went away (a cancelled body, an aborted request).
   response.on('close', () => {
-    if (!response.writableFinished && !exchange.settled) {
-      exchange.fail(new EgressError('upstream_reset', `client left ${where}`, context));
-    }
+    if (!response.writableFinished) exchange.abandon();
   });
   send(0);
 }

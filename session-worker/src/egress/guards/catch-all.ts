@@ -17,11 +17,14 @@ export function installCatchAll(context: GuardContext): () => void {
   const onSocket = (message: unknown): void => {
     if (isAttributed()) return;
     const { socket } = message as { socket: net.Socket };
-    socket.once('lookup', (error: Error | null, _address: string, _family: unknown, host: string) => {
-      if (error) return;
-      const refusal = judge(context, { source: 'guard:net', host, port: undefined });
-      if (refusal) socket.destroy(refusal);
-    });
+    socket.once(
+      'lookup',
+      (error: Error | null, _address: string, _family: unknown, host: string) => {
+        if (error) return;
+        const refusal = judge(context, { source: 'guard:net', host, port: undefined });
+        if (refusal) socket.destroy(refusal);
+      },
+    );
   };
   diagnostics.subscribe(CHANNEL, onSocket);
   return () => {
