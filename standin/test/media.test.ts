@@ -147,6 +147,26 @@ describe('media faults as Baileys sees them', () => {
     expect(sha256(await pending)).toBe(sha256(original));
   });
 
+  it('holds the answer to an upload: Baileys waits for it, then has its URLs', async () => {
+    const original = randomBytes(32 * 1024);
+    await standin.control.setAccountFaults(phone, { holdMediaHeaders: true });
+    let settled = false;
+    const pending = uploadDocument(original).finally(() => (settled = true));
+    await waitFor(
+      async () =>
+        (await standin.control.records()).requests.some(
+          (r) => r.method === 'POST' && r.status === null,
+        ),
+      'the held upload to arrive',
+    );
+    await sleep(300);
+    expect(settled).toBe(false);
+    await standin.control.clearAccountFaults(phone);
+    const message = await pending;
+    expect(message.documentMessage?.directPath).toMatch(/^\/v\/t62\.7119-24\//);
+    expect(sha256(await download(message))).toBe(sha256(original));
+  });
+
   it('stalls a download body after its headers until the fault is cleared', async () => {
     const original = randomBytes(512 * 1024);
     const message = await uploadDocument(original);

@@ -57,7 +57,13 @@ export async function route(
     path.every((part, index) => part === null || part === segments[index]);
 
   if (at('GET')) return info;
-  if (at('GET', 'records')) return ctx.records.snapshot(Number(request.query.get('since') ?? 0));
+  if (at('GET', 'records')) {
+    const since = Number(request.query.get('since') ?? 0);
+    if (!Number.isSafeInteger(since) || since < 0) {
+      throw new StandinError('bad_request', 'since must be a sequence number', { field: 'since' });
+    }
+    return ctx.records.snapshot(since);
+  }
   if (at('GET', 'faults')) return ctx.faults.snapshot();
   if (at('GET', 'media')) return ctx.media.list();
   if (at('GET', 'accounts')) return ctx.accounts.all().map((account) => accountView(ctx, account));
