@@ -190,9 +190,14 @@ export class RelayPeer {
     this.#connection.reconnect();
   }
 
-  /** A page wake: a socket down or gone silent is replaced; a healthy one is left alone. */
+  /**
+   * A page wake: a socket down or gone silent is replaced; a healthy one is
+   * left alone, and so is one the room ended for good (`replaced`,
+   * `version_mismatch`): only an explicit `reconnect()` tries again then.
+   */
   #revive(cause: WakeCause): void {
     if (this.#status === 'idle' || this.#status === 'stopped') return;
+    if (this.#connection.fatal) return;
     if (this.#connection.isOpen) this.#checkSilence();
     else if (!this.#connection.isConnecting) this.#restart(cause);
   }
@@ -274,7 +279,8 @@ export class RelayPeer {
         const fresh =
           this.#probedAt !== null &&
           this.#config.now() - this.#probedAt < this.#config.reprobeAfterMs;
-        if (!fresh) void this.probe();
+        const { websocket, download, upload } = this.#config.probes;
+        if (!fresh && (websocket || download || upload)) void this.probe();
       },
       roomError: (body) => {
         this.#roomError = body.code;

@@ -69,11 +69,17 @@ export class TestUpstream {
     this.#server.on('upgrade', (request, socket, head) => {
       const path = request.url ?? '/';
       this.upgrades.push({ path, headers: request.headers });
+      // Refuses any Origin but WhatsApp's own, as the real service is reported to.
+      const strict = path.startsWith('/ws/strict');
+      if (strict && request.headers.origin !== 'https://web.whatsapp.com') {
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        return;
+      }
       if (path.startsWith('/ws/refuse')) {
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         return;
       }
-      if (!path.startsWith('/ws/chat')) {
+      if (!path.startsWith('/ws/chat') && !strict) {
         socket.destroy();
         return;
       }

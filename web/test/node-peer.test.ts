@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NODE_PEER_DEFAULTS, nextEvent, startNodePeer, untilStatus } from '../src/node/index.js';
+import type { RelayPeer } from '../src/peer/index.js';
+import { TestRoom } from './support/room.js';
+import type { RoomSocket } from './support/room.js';
+import { devMap, peerToken, TENANT } from './support/peer.js';
+import { patternBytes, sha256, TestUpstream } from './support/upstream.js';
+import { relayGet, relayUpload } from './support/worker.js';
+
+let room: TestRoom;
+let upstream: TestUpstream;
+let peer: RelayPeer;
+let socket: RoomSocket;
+
+const PAGE_ORIGIN = 'https://orders.pizzeria.test';
+
+beforeEach(async () => {
+  room = await TestRoom.start({ tenant: TENANT });
+  upstream = await TestUpstream.start();
+});
+
+afterEach(async () => {
+  peer?.stop();
+  await room.close();
+  await upstream.close();
+});
+
+function start(probes: Parameters<typeof startNodePeer>[0]['probes'] = {}): RelayPeer {
+  return startNodePeer({
+    host: room.host,
+    tenant: TENANT,
+    getToken: () => peerToken(),
+    mode: 'development',
+    devHostMap: devMap(upstream),
+    pageOrigin: PAGE_ORIGIN,
+    probes: { websocket: null, download: null, upload: null, ...probes },
+  });
+}
+
+describe('the Node peer with browser rules', () => {
+  it('shows the upstream the page’s Origin and a browser User-Agent, never the worker’s', async () => {
+    peer = start();
+    await untilStatus(peer, 'connected');
+    socket = await room.socket(0);
+    await relayGet(socket, {
+      streamId: 1,
+      connectionId: 1,
+      url: 'https://mmg.whatsapp.net/headers',
+      headers: [
+        ['Origin', 'https://web.whatsapp.com'],
+        ['User-Agent', 'Baileys'],
+      ],
+    });
+    const seen = upstream.requests[0]?.headers;
+    expect([seen?.origin, seen?.['user-agent']]).toEqual([
+      PAGE_ORIGIN,
+      NODE_PEER_DEFAULTS.userAgent,
+    ]);
+  });
+
+  it('preflights an upload as a browser would, then sends it byte-exact', async () => {
+    peer = start();
+    await untilStatus(peer, 'connected');
+    socket = await room.socket(0);
+    const body = patternBytes(1024 * 1024, 5);
+    const answer = await relayUpload(
+      socket,
+      {
+        streamId: 2,
+        connectionId: 1,
+        url: 'https://mmg.whatsapp.net/upload',
+        headers: [['Content-Type', 'application/octet-stream']],
+      },
+      body,
+    );
+    expect(JSON.parse(new TextDecoder().decode(answer.body))).toMatchObject({
+      bytes: 1024 * 1024,
+      sha256: sha256(body),
+    });
+    expect(
+      upstream.requests.map((r) => [r.method, r.headers['access-control-request-method']]),
+    ).toEqual([
+      ['OPTIONS', 'POST'],
+      ['POST', undefined],
+    ]);
+  });
+
+  it('reports the WebSocket leg unservable when the host refuses the page’s Origin', async () => {
+    peer = start({
+      websocket: { url: 'wss://web.whatsapp.com/ws/strict' },
+      download: { url: 'https://mmg.whatsapp.net/headers', method: 'GET', headers: [] },
+    });
+    const legs = await nextEvent(peer, 'legs');
+    expect(legs.websocket.status).toBe('unavailable');
+    expect(legs.download).toEqual({ status: 'ok' });
+    expect(legs.upload).toEqual({ status: 'unprobed' });
+    expect(upstream.upgrades.map((u) => [u.path, u.headers.origin])).toEqual([
+      ['/ws/strict', PAGE_ORIGIN],
+    ]);
+  });
+});
