@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { proto } from '@whiskeysockets/baileys';
 import { deviceLid } from '../accounts/store.js';
 import { SERVER_JID, unixSeconds, type BinaryNode } from '../wire/nodes.js';
+import { welcome } from './after-login.js';
 import type { UpstreamConnection } from './connection.js';
 import { scheduleRefs } from './registrations.js';
 import { conflictNode } from './stream-errors.js';
@@ -44,7 +45,7 @@ function failure(reason: number): BinaryNode {
 }
 
 function login(connection: UpstreamConnection, phone: string, device: number): void {
-  const { accounts, records, faults, connections, options } = connection.ctx;
+  const { accounts, records, faults, connections } = connection.ctx;
   connection.record.kind = 'login';
   const account = accounts.get(phone);
   const paired = account?.devices.get(device);
@@ -87,23 +88,5 @@ function login(connection: UpstreamConnection, phone: string, device: number): v
       creation: String(Math.floor(Date.parse(paired.pairedAt) / 1000)),
     },
   });
-  if (options.sendEdgeRouting) {
-    connection.send({
-      tag: 'ib',
-      attrs: { from: SERVER_JID },
-      content: [
-        {
-          tag: 'edge_routing',
-          attrs: {},
-          content: [{ tag: 'routing_info', attrs: {}, content: randomBytes(8) }],
-        },
-      ],
-    });
-  }
-  // Nothing is queued for an account yet; say so, or Baileys buffers events for 30 s.
-  connection.send({
-    tag: 'ib',
-    attrs: { from: SERVER_JID },
-    content: [{ tag: 'offline', attrs: { count: '0' } }],
-  });
+  welcome(connection);
 }
