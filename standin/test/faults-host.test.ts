@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEgress } from '../../session-worker/src/egress/index.js';
+import { createEgress } from '@pasarela/session-worker/egress';
 import { startStandin, type Standin } from '../src/index.js';
 import { authFolder, startClient, TEST_TIMINGS, type AuthFolder } from './support/client.js';
 

@@ -6,7 +6,7 @@ import makeWASocket, {
   type ConnectionState,
   type WASocket,
 } from '@whiskeysockets/baileys';
-import { createEgress, type TenantEgress } from '../../../session-worker/src/egress/index.js';
+import { createEgress, type TenantEgress } from '@pasarela/session-worker/egress';
 import type { Standin } from '../../src/index.js';
 import { capturingLogger, type CapturingLogger } from './logger.js';
 
