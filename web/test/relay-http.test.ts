@@ -6,6 +6,7 @@ import type { RoomSocket } from './support/room.js';
 import { TENANT, testPeer } from './support/peer.js';
 import { FIVE_MB, patternBytes, sha256, TestUpstream } from './support/upstream.js';
 import { readAnswer, relayGet, relayUpload, requestHead } from './support/worker.js';
+import { ReceiveWindow } from '@pasarela/shared';
 
 // SHA-256 of the test's 5 MB patterns (seeds 0x9e3779b9 and 7), written out.
 const MEDIA_SHA256 = '47bb007417221f0eadc05a508c7cfff6deeb7dccfc647de2e77953b490d93982';
@@ -188,5 +189,60 @@ describe('a relayed upload', () => {
     const answer = await readAnswer(socket, { streamId: 14, connectionId: 2 });
     expect(answer.reset?.code).toBe('body_too_large');
     expect(upstream.requests).toEqual([]);
+  });
+});
+
+describe('bytes in flight', () => {
+  it('never pass maxBytesInFlight over all streams, until the worker credits them back', async () => {
+    const cap = 256 * 1024;
+    await joined({ maxBytesInFlight: cap });
+    const streams = [31, 32];
+    const windows = new Map(
+      streams.map((id) => [id, new ReceiveWindow(socket.limits.streamWindow)]),
+    );
+    const pending = new Map(streams.map((id) => [id, 0]));
+    const received = new Map(streams.map((id) => [id, 0]));
+    let outstanding = 0;
+    let peak = 0;
+    for (const streamId of streams) {
+      socket.send(
+        requestHead({ streamId, connectionId: 1, url: 'https://mmg.whatsapp.net/media/5mb' }, 0),
+      );
+      socket.send({ kind: 'end', streamId, connectionId: 1 });
+    }
+    let open = streams.length;
+    while (open > 0) {
+      const message = await socket.take(
+        (m) =>
+          (m.kind === 'body' || m.kind === 'end' || m.kind === 'reset') &&
+          streams.includes(m.streamId),
+      );
+      if (message.kind === 'reset') throw new Error(`stream reset: ${message.body.code}`);
+      if (message.kind === 'end') {
+        outstanding -= pending.get(message.streamId) ?? 0;
+        pending.set(message.streamId, 0);
+        open -= 1;
+        continue;
+      }
+      if (message.kind !== 'body') continue;
+      const size = message.data.byteLength;
+      windows.get(message.streamId)?.received(size);
+      received.set(message.streamId, (received.get(message.streamId) ?? 0) + size);
+      pending.set(message.streamId, (pending.get(message.streamId) ?? 0) + size);
+      outstanding += size;
+      peak = Math.max(peak, outstanding);
+      expect(outstanding).toBeLessThanOrEqual(cap);
+      // Credit only once the peer has used its whole budget, so the cap is really reached.
+      if (outstanding === cap) {
+        for (const streamId of streams) {
+          const bytes = windows.get(streamId)?.consumed(pending.get(streamId) ?? 0) ?? 0;
+          if (bytes > 0) socket.send({ kind: 'credit', streamId, connectionId: 1, bytes });
+          outstanding -= pending.get(streamId) ?? 0;
+          pending.set(streamId, 0);
+        }
+      }
+    }
+    expect(peak).toBe(cap);
+    expect([...received.values()]).toEqual([FIVE_MB, FIVE_MB]);
   });
 });

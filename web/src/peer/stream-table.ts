@@ -49,6 +49,9 @@ export class StreamTable {
       return;
     }
     const stream = this.#streams.get(message.streamId);
+    // Credit for bytes sent just before the end crosses the End on the way:
+    // it carries nothing and is no sign of trouble, so it is not counted.
+    if (!stream && message.kind === 'credit' && this.#ended.has(message.streamId)) return;
     if (!stream) {
       this.#hooks.dropped(
         this.#ended.has(message.streamId) ? 'stream-ended' : 'unknown-stream',
