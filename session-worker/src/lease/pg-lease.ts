@@ -153,69 +153,73 @@ export class PgLeaseManager extends EventEmitter<LeaseEvents> implements LeaseMa
   }
 
   private async tick(): Promise<void> {
-    const { leaseDurationMs } = this.options.config;
-    const acquired: string[] = [];
     this.revokedThisTick = [];
     let replicas: ReplicaLoad[];
-    let tenants: readonly string[];
+    let tenants: Set<string>;
     try {
-      replicas = await this.queries.heartbeat(this.replicaId, leaseDurationMs);
-      tenants = await this.options.tenants();
-      const sent = this.clock();
-      const current = [...this.leases.values()];
-      const renewed = new Map(
-        (
-          await this.queries.renew(
-            this.replicaId,
-            current.map((h) => h.lease),
-            leaseDurationMs,
-          )
-        ).map((row) => [row.tenant, row]),
-      );
-      for (const held of current) {
-        const row = renewed.get(held.lease.tenant);
-        if (row) held.validUntil = sent + row.remainingMs;
-        else this.revoke(held, 'lost');
-      }
+      replicas = await this.queries.heartbeat(this.replicaId, this.options.config.leaseDurationMs);
+      tenants = new Set(await this.options.tenants());
+      await this.renewHeld();
     } catch (error) {
       this.problem(error, 'renew');
       this.expireOverdue();
       return;
     }
-
-    const wanted = new Set(tenants);
     const running = () => [...this.leases.values()].filter((h) => !h.stopping);
-    for (const held of running()) if (!wanted.has(held.lease.tenant)) this.revoke(held, 'removed');
-    const target = fairShare(wanted.size, replicas, this.replicaId);
+    for (const held of running()) if (!tenants.has(held.lease.tenant)) this.revoke(held, 'removed');
+    const target = fairShare(tenants.size, replicas, this.replicaId);
+    // Shed the most recently taken first: the longest-running sessions stay put.
     const extras = running()
       .sort((a, b) => b.acquiredAt - a.acquiredAt)
       .slice(0, Math.max(0, running().length - target));
     for (const held of extras) this.revoke(held, 'rebalance');
-
-    const room = target - running().length;
-    if (room > 0) {
-      try {
-        const free = await this.queries.free([...wanted], room);
-        const sent = this.clock();
-        for (const row of await this.queries.acquire(this.replicaId, free, leaseDurationMs)) {
-          this.take(
-            { tenant: row.tenant, epoch: row.epoch, owner: this.replicaId },
-            sent + row.remainingMs,
-          );
-          acquired.push(row.tenant);
-        }
-      } catch (error) {
-        this.problem(error, 'acquire');
-      }
-    }
+    const acquired = await this.acquireUpTo(target - running().length, tenants);
     this.emit('tick', {
       replicas: replicas.length,
-      tenants: wanted.size,
+      tenants: tenants.size,
       target,
       held: running().length,
       acquired,
       revoked: this.revokedThisTick,
     });
+  }
+
+  /** Renews every lease held (those being stopped too); one that did not renew is lost. */
+  private async renewHeld(): Promise<void> {
+    const sent = this.clock();
+    const current = [...this.leases.values()];
+    const rows = await this.queries.renew(
+      this.replicaId,
+      current.map((h) => h.lease),
+      this.options.config.leaseDurationMs,
+    );
+    const renewed = new Map(rows.map((row) => [row.tenant, row]));
+    for (const held of current) {
+      const row = renewed.get(held.lease.tenant);
+      if (row) held.validUntil = sent + row.remainingMs;
+      else this.revoke(held, 'lost');
+    }
+  }
+
+  private async acquireUpTo(room: number, tenants: Set<string>): Promise<string[]> {
+    if (room <= 0) return [];
+    try {
+      const free = await this.queries.free([...tenants], room);
+      const sent = this.clock();
+      const rows = await this.queries.acquire(
+        this.replicaId,
+        free,
+        this.options.config.leaseDurationMs,
+      );
+      for (const row of rows) {
+        const lease = { tenant: row.tenant, epoch: row.epoch, owner: this.replicaId };
+        this.take(lease, sent + row.remainingMs);
+      }
+      return rows.map((row) => row.tenant);
+    } catch (error) {
+      this.problem(error, 'acquire');
+      return [];
+    }
   }
 
   private take(lease: Lease, validUntil: number): void {

@@ -1,26 +1,15 @@
 import { BufferJSON } from '@whiskeysockets/baileys';
-import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createPgAuthStore,
-  createSqliteAuthStore,
-  openPostgres,
-  openSqliteFile,
-  type AuthStore,
-} from '../../src/store/index.js';
+import { expect } from 'vitest';
+import type { AuthStore } from '../../src/store/index.js';
 import { Child, type Line } from '../helpers/child.js';
-import { TEST_DATABASE_URL, dropSchema, queryRows, uniqueSchema } from '../helpers/pg.js';
 import { crashPayload, crashPreKey } from './fixtures/crash-values.js';
 
 const writer = new URL('./fixtures/crash-writer.ts', import.meta.url);
-const RUNS = 20;
+export const RUNS = 20;
 const START_MS = 30_000;
 
-interface KeyRow {
+export interface KeyRow {
   type: string;
   id: string;
   value: string;
@@ -35,7 +24,7 @@ interface KeyRow {
  * - each step's keys exist all together or not at all, and exactly one
  *   sender-key-memory row exists (a delete and an insert in one set are atomic).
  */
-async function crashRuns(
+export async function crashRuns(
   args: string[],
   readRows: () => Promise<KeyRow[]>,
   openStore: () => Promise<AuthStore>,
@@ -102,48 +91,3 @@ function stepsPresent(rows: KeyRow[]): Map<number, 'complete' | 'partial'> {
   }
   return new Map([...found].map(([step, count]) => [step, count === 3 ? 'complete' : 'partial']));
 }
-
-describe('a store killed with SIGKILL mid-write', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups) await cleanup();
-  });
-
-  it(`SQLite loads consistent after each of ${RUNS} kills`, { timeout: 600_000 }, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'pasarela-crash-'));
-    cleanups.push(() => rm(folder, { recursive: true, force: true }));
-    const path = join(folder, 'auth.db');
-    await crashRuns(
-      ['sqlite', path],
-      async () => {
-        const db = new Database(path, { readonly: true });
-        try {
-          expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-          return db
-            .prepare("SELECT type, id, value FROM auth_keys WHERE tenant_id = 'crash'")
-            .all() as KeyRow[];
-        } finally {
-          db.close();
-        }
-      },
-      async () =>
-        createSqliteAuthStore(await openSqliteFile({ path, lockWaitMs: 5_000, lockPollMs: 20 })),
-    );
-  });
-
-  it(`PostgreSQL loads consistent after each of ${RUNS} kills`, { timeout: 600_000 }, async () => {
-    const schema = uniqueSchema('crash');
-    cleanups.push(() => dropSchema(schema));
-    await crashRuns(
-      ['postgres', TEST_DATABASE_URL, schema],
-      () =>
-        queryRows<KeyRow>(
-          `SELECT type, id, value FROM "${schema}".auth_keys WHERE tenant_id = 'crash'`,
-        ),
-      async () =>
-        createPgAuthStore(
-          await openPostgres({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
-        ),
-    );
-  });
-});
