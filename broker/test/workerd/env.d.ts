@@ -1,0 +1,7 @@
+declare namespace Cloudflare {
+  interface Env {
+    BROKER: Fetcher;
+    TOKEN_KEYS: string;
+    BROKER_CONFIG: string;
+  }
+}
