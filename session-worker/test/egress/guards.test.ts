@@ -146,9 +146,14 @@ describe('the process guards let other traffic pass', () => {
       dispatcher: egress.dispatcher,
     } as RequestInit);
     await response.arrayBuffer();
+    const ws = new WebSocket('wss://mmg.whatsapp.net/ws/chat', { agent: egress.agent });
+    await once(ws, 'open');
+    ws.close();
+    await once(ws, 'close');
     await egress.close();
 
     expect(response.status).toBe(200);
+    expect(audit.tenant('pizza-roma')).toMatchObject({ connections: 2, direct: 2 });
     expect(audit.snapshot().unattributed).toEqual({ refused: 0, allowed: 0, bySource: {} });
   });
 

@@ -56,6 +56,8 @@ export interface TestUpstream {
   readonly connections: Array<string | null>;
   /** Replaces the default answer for one path (query ignored). */
   handle(path: string, handler: UpstreamHandler): void;
+  /** `echo` (default) answers each WebSocket message; `silent` only records them. */
+  webSocketMode: 'echo' | 'silent';
   close(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
     const flood = /^\/flood\/([0-9]+)/.exec(path);
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (flood) void floodSocket(ws, record, Number(flood[1]));
-      else echo(ws, record);
+      else echo(ws, record, upstream.webSocketMode === 'silent');
     });
   });
 
@@ -119,6 +121,7 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
     handle(path, handler) {
       handlers.set(path, handler);
     },
+    webSocketMode: 'echo',
     async close() {
       for (const client of wss.clients) client.terminate();
       for (const socket of sockets) socket.destroy();
@@ -128,11 +131,23 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
   return upstream;
 }
 
+// Blobs are made once per size: benchmarks ask for the same one many times.
+const blobs = new Map<number, Buffer>();
+
+function blobOf(length: number): Buffer {
+  let body = blobs.get(length);
+  if (!body) {
+    body = payload(length);
+    blobs.set(length, body);
+  }
+  return body;
+}
+
 function answerDefault(request: IncomingMessage, response: ServerResponse): void {
   const path = request.url ?? '/';
   const blob = /^\/blob\/([0-9]+)/.exec(path);
   if (blob && request.method === 'GET') {
-    const body = payload(Number(blob[1]));
+    const body = blobOf(Number(blob[1]));
     response.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': body.length,
@@ -158,9 +173,10 @@ function answerDefault(request: IncomingMessage, response: ServerResponse): void
   });
 }
 
-function echo(ws: WebSocket, record: UpstreamUpgrade): void {
+function echo(ws: WebSocket, record: UpstreamUpgrade, silent: boolean): void {
   ws.on('message', (data: Buffer, binary: boolean) => {
     record.messages.push({ data, binary });
+    if (silent) return;
     const text = binary ? '' : data.toString('utf8');
     const close = /^close ([0-9]{4}) ?(.*)$/.exec(text);
     if (close) ws.close(Number(close[1]), close[2]);
