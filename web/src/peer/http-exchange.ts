@@ -6,15 +6,9 @@ import { pageRequestHeaders } from './headers.js';
 import { LinkClosedError } from './link.js';
 import { RequestBody } from './request-body.js';
 import { isOpaqueRedirect, responseHead } from './response-head.js';
-import type {
-  BodyMode,
-  FinishListener,
-  RelayStream,
-  SilentEnd,
-  StreamContext,
-  StreamIds,
-} from './stream.js';
+import type { FinishListener, RelayStream, SilentEnd, StreamContext, StreamIds } from './stream.js';
 import type { ResolvedTarget } from './targets.js';
+import { bodyMode, fetchUpstream } from './upstream-fetch.js';
 import { until, Wakeup } from './wakeup.js';
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
@@ -129,8 +123,15 @@ export class HttpExchange implements RelayStream {
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
-    const body = await this.#requestBody();
-    const response = await this.#fetch(body, signal);
+    const request = {
+      head: this.#head,
+      method: this.method,
+      headers: this.#headers,
+      target: this.#target,
+      body: this.#body,
+      context: this.#context,
+    };
+    const response = await fetchUpstream(request, bodyMode(request), signal);
     this.#status = isOpaqueRedirect(response) ? 0 : response.status;
     const head = responseHead(response, this.#head.url, this.#dropped);
     if (!this.#send({ kind: 'response-head', ...this.#ids, body: head })) {
@@ -140,69 +141,6 @@ export class HttpExchange implements RelayStream {
     if (head.opaque) await response.body?.cancel().catch(() => undefined);
     else if (response.body) await this.#pump(response.body, signal);
     if (!this.#send({ kind: 'end', ...this.#ids })) throw new LinkClosedError('room socket closed');
-  }
-
-  #bodyMode(): BodyMode {
-    const { config, canStream, bodyModes } = this.#context;
-    if (!canStream || config.requestStreaming === 'never') return 'buffer';
-    const length = this.#head.bodyLength;
-    if (length !== null && length <= config.bufferBodiesUpTo) return 'buffer';
-    return bodyModes.get(this.#target.effective.origin) ?? 'stream';
-  }
-
-  async #requestBody(): Promise<BodyMode | null> {
-    if (!this.#body) {
-      if (this.#head.bodyLength) {
-        throw new ProtocolError('bad_frame', `${this.method} announced a body`);
-      }
-      return null;
-    }
-    const mode = this.#bodyMode();
-    const length = this.#head.bodyLength;
-    const cap = this.#context.config.maxBufferedBodyBytes;
-    if (mode === 'buffer' && length !== null && length > cap) {
-      throw new ProtocolError('body_too_large', `${length} bytes to send whole, cap ${cap}`);
-    }
-    return mode;
-  }
-
-  #init(signal: AbortSignal): RequestInit {
-    return {
-      method: this.method,
-      headers: new Headers(this.#headers),
-      // A CDN that allows any origin does so only without credentials (F12).
-      credentials: 'omit',
-      redirect: 'manual',
-      mode: 'cors',
-      cache: 'no-store',
-      referrerPolicy: 'no-referrer',
-      signal,
-    };
-  }
-
-  async #fetch(mode: BodyMode | null, signal: AbortSignal): Promise<Response> {
-    const { fetch } = this.#context.config;
-    const url = this.#target.effective.href;
-    const body = this.#body;
-    if (mode === null || !body) return fetch(url, this.#init(signal));
-    if (mode === 'buffer')
-      return fetch(url, { ...this.#init(signal), body: await body.whole(signal) });
-    const origin = this.#target.effective.origin;
-    const known = this.#context.bodyModes.get(origin) === 'stream';
-    const streamed = { ...this.#init(signal), body: body.stream(signal, !known), duplex: 'half' };
-    try {
-      const response = await fetch(url, streamed as RequestInit);
-      this.#context.bodyModes.set(origin, 'stream');
-      return response;
-    } catch (error) {
-      // Chromium streams request bodies only over HTTP/2; over HTTP/1.1 it
-      // fails with a bare TypeError before the request goes out (F14). An
-      // origin never seen streaming gets the same bytes once more, whole.
-      if (this.#cause || known || !body.replayable || !(error instanceof TypeError)) throw error;
-      const response = await fetch(url, { ...this.#init(signal), body: await body.whole(signal) });
-      this.#context.bodyModes.set(origin, 'buffer');
-      return response;
-    }
   }
 
   async #ready(signal: AbortSignal): Promise<void> {

@@ -1,16 +1,10 @@
-import type { ErrorCode, Legs, Message, PeerState, TenantStatus, Welcome } from '@pasarela/shared';
+import type { ErrorCode, Legs, PeerState, TenantStatus, Welcome } from '@pasarela/shared';
 import { InFlightBudget } from './budget.js';
 import type { PeerConfig, PeerOptions } from './config.js';
 import { PeerEvents } from './events.js';
-import type {
-  PeerEventMap,
-  PeerListener,
-  PeerStatus,
-  StatusEvent,
-  StreamStartEvent,
-} from './events.js';
+import type { PeerEventMap, PeerListener, PeerStatus, StatusEvent } from './events.js';
 import { legsAfter } from './leg-evidence.js';
-import { messageIds, messageTypeName } from './message-names.js';
+import { PeerLedger } from './ledger.js';
 import { watchPage } from './page-signals.js';
 import { probeLegs, UNPROBED_LEGS } from './probes.js';
 import { resolvePeerConfig } from './resolve-config.js';
@@ -18,9 +12,7 @@ import { RoomConnection } from './room-connection.js';
 import type { SocketLoss } from './room-connection.js';
 import { RoomSession } from './room-session.js';
 import type { SessionHooks, SessionShared } from './room-session.js';
-import { countInto, emptyStats, snapshotStats } from './stats.js';
-import type { DropReason, PeerStats } from './stats.js';
-import type { RelayStream, StreamResult } from './stream.js';
+import type { PeerStats } from './stats.js';
 import { canStreamRequestBodies } from './streaming.js';
 
 type WakeCause = NonNullable<StatusEvent['cause']>;
@@ -34,7 +26,7 @@ type WakeCause = NonNullable<StatusEvent['cause']>;
 export class RelayPeer {
   readonly #config: PeerConfig;
   readonly #events = new PeerEvents();
-  readonly #stats: PeerStats = emptyStats();
+  readonly #ledger: PeerLedger;
   readonly #connection: RoomConnection;
   readonly #shared: SessionShared;
   readonly #hooks: SessionHooks;
@@ -52,10 +44,10 @@ export class RelayPeer {
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #silenceTimer: ReturnType<typeof setInterval> | undefined;
   #unwatchPage: (() => void) | null = null;
-  readonly #startedAt = new WeakMap<RelayStream, number>();
 
   constructor(options: PeerOptions) {
     this.#config = resolvePeerConfig(options);
+    this.#ledger = new PeerLedger(this.#events, this.#config.now);
     this.#shared = {
       config: this.#config,
       budget: new InFlightBudget(this.#config.maxBytesInFlight),
@@ -104,9 +96,7 @@ export class RelayPeer {
   }
 
   stats(): PeerStats {
-    const copy = snapshotStats(this.#stats);
-    copy.streams.active = this.#session?.activeStreams ?? 0;
-    return copy;
+    return this.#ledger.snapshot(this.#session?.activeStreams ?? 0);
   }
 
   /** Joins the room. From then on, page focus, visibility and `online` revive it. */
@@ -210,7 +200,7 @@ export class RelayPeer {
   }
 
   #onAttempt(): void {
-    this.#stats.attempts += 1;
+    this.#ledger.attempt();
     if (this.#status === 'connecting') return;
     this.#setStatus({ status: 'connecting', ...(this.#cause ? { cause: this.#cause } : {}) });
   }
@@ -220,7 +210,7 @@ export class RelayPeer {
     this.#generation += 1;
     this.#roomError = undefined;
     this.#lastFrameAt = this.#config.now();
-    this.#stats.socketsOpened += 1;
+    this.#ledger.socketOpened();
     const session = new RoomSession(
       this.#generation,
       {
@@ -272,7 +262,7 @@ export class RelayPeer {
       }),
       welcomed: (welcome) => {
         clearTimeout(this.#handshakeTimer);
-        this.#stats.joins += 1;
+        this.#ledger.joined();
         this.#setStatus({ status: 'connected' });
         this.#events.emit('welcome', welcome);
         this.#sendPeerState();
@@ -291,69 +281,18 @@ export class RelayPeer {
         this.#events.emit('tenant-status', body);
       },
       roomStats: (body) => this.#events.emit('room-stats', body),
-      pinged: () => {
-        this.#stats.pingsAnswered += 1;
-        this.#stats.lastPingAt = this.#config.now();
+      pinged: () => this.#ledger.pinged(),
+      received: (bytes) => this.#ledger.received(bytes),
+      sent: (bytes) => this.#ledger.sent(bytes),
+      started: (stream) => this.#ledger.started(stream),
+      finished: (stream, result) => {
+        this.#ledger.finished(stream, result);
+        const legs = legsAfter(this.#legs, stream.leg, result.outcome);
+        if (legs !== this.#legs) this.#applyLegs(legs);
       },
-      received: (bytes) => {
-        this.#stats.framesIn += 1;
-        this.#stats.bytesIn += bytes;
-      },
-      sent: (bytes) => {
-        this.#stats.framesOut += 1;
-        this.#stats.bytesOut += bytes;
-      },
-      started: (stream) => this.#streamStarted(stream),
-      finished: (stream, result) => this.#streamFinished(stream, result),
-      refused: (ids, code, message) => {
-        countInto(this.#stats.streams.failed, code);
-        this.#events.emit('error', { code, message, streamId: ids.streamId });
-      },
-      dropped: (reason, message) => this.#dropped(reason, message),
+      refused: (ids, code, message) => this.#ledger.refused(ids, code, message),
+      dropped: (reason, message) => this.#ledger.dropped(reason, message),
       fault: (error) => this.#events.emit('error', { code: error.code, message: error.message }),
     };
-  }
-
-  #streamStarted(stream: RelayStream): void {
-    this.#stats.streams.started += 1;
-    this.#startedAt.set(stream, this.#config.now());
-    this.#events.emit('stream-start', this.#describe(stream));
-  }
-
-  #streamFinished(stream: RelayStream, result: StreamResult): void {
-    const { streams } = this.#stats;
-    const { outcome } = result;
-    if (outcome === 'ok' || outcome === 'closed') streams.succeeded += 1;
-    else if (outcome === 'worker-reset') streams.endedByWorker += 1;
-    else if (outcome === 'link-lost') streams.endedByLinkLoss += 1;
-    else if (outcome !== 'stopped') {
-      countInto(streams.failed, outcome);
-      if (outcome === 'browser_cors') countInto(this.#stats.corsRefusals, stream.host);
-    }
-    this.#stats.upstreamBytesSent += result.bytesSent;
-    this.#stats.upstreamBytesReceived += result.bytesReceived;
-    const durationMs = this.#config.now() - (this.#startedAt.get(stream) ?? this.#config.now());
-    this.#events.emit('stream-end', { ...this.#describe(stream), ...result, durationMs });
-    const legs = legsAfter(this.#legs, stream.leg, outcome);
-    if (legs !== this.#legs) this.#applyLegs(legs);
-  }
-
-  #describe(stream: RelayStream): StreamStartEvent {
-    return {
-      streamId: stream.streamId,
-      connectionId: stream.connectionId,
-      kind: stream.kind,
-      leg: stream.leg,
-      method: stream.method,
-      host: stream.host,
-    };
-  }
-
-  #dropped(reason: DropReason, message: Message | null): void {
-    this.#stats.dropped.total += 1;
-    countInto(this.#stats.dropped.byReason, reason);
-    const ids = message ? messageIds(message) : { streamId: 0, connectionId: 0 };
-    const frameType = message ? messageTypeName(message) : 'unknown';
-    this.#events.emit('dropped', { reason, frameType, ...ids });
   }
 }
