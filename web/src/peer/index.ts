@@ -2,6 +2,9 @@
  * The browser peer's relay library. Runs in a page with the page's own
  * `fetch` and `WebSocket`, and in Node with both injected.
  */
+import type { PeerOptions } from './config.js';
+import { RelayPeer } from './peer.js';
+
 export { RelayPeer } from './peer.js';
 export { PEER_DEFAULTS, PeerConfigError } from './config.js';
 export type {
@@ -42,9 +45,6 @@ export { classifyFetchFailure, originAnswers } from './classify.js';
 export { resolveTarget, parseDevHostMap } from './targets.js';
 export type { DevHostMap, ResolvedTarget } from './targets.js';
 export { canStreamRequestBodies } from './streaming.js';
-
-import { RelayPeer } from './peer.js';
-import type { PeerOptions } from './config.js';
 
 /** Creates a peer; call `start()` to join the room. */
 export function createPeer(options: PeerOptions): RelayPeer {
