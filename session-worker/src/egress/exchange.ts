@@ -34,6 +34,7 @@ export class Exchange {
   readonly #hooks: ExchangeHooks;
   readonly #cleanups: Array<() => void> = [];
   #settled = false;
+  #established = false;
 
   constructor(
     init: {
@@ -61,6 +62,15 @@ export class Exchange {
 
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** The route has joined the client to its upstream (a WebSocket switched). */
+  get established(): boolean {
+    return this.#established;
+  }
+
+  establish(): void {
+    this.#established = true;
   }
 
   /** `cleanup` runs once when the exchange fails or is abandoned (not when it finishes). */

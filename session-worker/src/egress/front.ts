@@ -30,6 +30,8 @@ export interface FrontLink {
   readonly target: Target;
   /** The egress's end. */
   readonly socket: PairSocket;
+  /** The client's end, to notice a client that leaves before it is answered. */
+  readonly peer: PairSocket;
 }
 
 const links = new WeakMap<Duplex, FrontLink>();
@@ -72,7 +74,7 @@ export function openFrontLink(
     remote: { address: target.host, port: target.port },
     highWaterMark,
   });
-  const link: FrontLink = { handler, face, target, socket: pair.server };
+  const link: FrontLink = { handler, face, target, socket: pair.server, peer: pair.client };
   links.set(pair.server, link);
   frontServer().emit('connection', pair.server);
   return { client: pair.client, link };

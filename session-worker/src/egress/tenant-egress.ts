@@ -130,6 +130,13 @@ export class Egress implements TenantEgress, FrontHandler {
     if (!start) return;
     const exchange = new UpgradeExchange(start.init, this.#hooks, request, head);
     this.#live.add(exchange);
+    // Node's server stops watching an upgraded socket, and nothing reads it
+    // until the upstream switches protocols: a client that gives up first
+    // (its own handshake timeout) is noticed on its own end.
+    socket.on('error', () => exchange.abandon());
+    link.peer.once('close', () => {
+      if (!exchange.established) exchange.abandon();
+    });
     start.carrier.forwardUpgrade(exchange);
   }
 

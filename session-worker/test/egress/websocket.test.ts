@@ -132,6 +132,34 @@ describe('the agent face with the ws client', () => {
     expect(ws.readyState).toBe(WebSocket.CLOSED);
   });
 
+  it('fails an upgrade the upstream never answers at the upgrade deadline, before Baileys gives up', async () => {
+    await fixture.close();
+    fixture = await egressFixture({ deadlines: { upgradeTimeoutMs: 300 } });
+    const started = Date.now();
+    const ws = baileysStyleSocket('wss://web.whatsapp.com/hang');
+    const [error] = (await once(ws, 'error')) as [Error & { code?: string }];
+    const elapsed = Date.now() - started;
+    console.log(`unanswered upgrade failed after ${elapsed} ms (upgrade deadline 300 ms)`);
+
+    expect(error.code).toBe('upstream_timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    const upgrade = fixture.upstream.upgrades[0]!;
+    await waitFor(() => upgrade.socketClosed || undefined, 'the upstream connection to close');
+  });
+
+  it('tears the upstream down when the client gives up on the handshake first', async () => {
+    const ws = new WebSocket('wss://web.whatsapp.com/hang', {
+      agent: fixture.egress.agent,
+      handshakeTimeout: 200,
+    });
+    const [error] = (await once(ws, 'error')) as [Error];
+
+    expect(error.message).toBe('Opening handshake has timed out');
+    const upgrade = fixture.upstream.upgrades[0]!;
+    await waitFor(() => upgrade.socketClosed || undefined, 'the upstream connection to close');
+    expect(fixture.logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
   it('holds the upstream back while the client does not read, and loses nothing', async () => {
     const total = 64 * 1024 * 1024;
     const ws = baileysStyleSocket(`wss://web.whatsapp.com/flood/${total}`);

@@ -20,6 +20,7 @@ import { createTestCa } from './test-ca.js';
  * length, sha256 }`; a WebSocket on `/refuse` is answered 403, any other
  * echoes each message with its binary bit, and a text message
  * `close <code> <reason>` makes the server close with that code. A
+ * WebSocket on `/hang` is never answered. A
  * WebSocket on `/flood/<n>` sends n bytes in 64 KiB binary messages, each
  * only once the previous one reached the connection, and then closes 1000.
  */
@@ -39,6 +40,8 @@ export interface UpstreamUpgrade {
   closed?: { code: number; reason: string };
   /** Bytes a `/flood/<n>` socket has handed to its connection so far. */
   flooded: number;
+  /** The TCP connection behind it has closed. */
+  socketClosed: boolean;
 }
 
 export type UpstreamHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -95,8 +98,11 @@ export async function startUpstream(names: readonly string[] = UPSTREAM_NAMES) {
       servername: (socket as TLSSocket).servername || null,
       messages: [],
       flooded: 0,
+      socketClosed: false,
     };
     upgrades.push(record);
+    socket.once('close', () => (record.socketClosed = true));
+    if (path.startsWith('/hang')) return;
     if (path.startsWith('/refuse')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;

@@ -116,6 +116,7 @@ function splice(
 ): void {
   const client = exchange.client;
   const where = describeTarget(exchange.target, exchange.path);
+  exchange.establish();
   const net = upstream as Duplex & {
     setNoDelay?(on: boolean): void;
     setTimeout?(ms: number): void;
