@@ -13,9 +13,8 @@ import type { Target } from './target.js';
  * socket whose other end is accepted here, so every request and WebSocket
  * upgrade of every tenant arrives parsed (method, URL, headers, streamed
  * body) at one place that decides its route. The server never listens:
- * there is no port another process could use, and Node's header and
- * request timers, which start on `listen`, stay off (the egress keeps its
- * own deadlines).
+ * there is no port another process could use as a relay. Node's request
+ * and header timers are off; the egress keeps its own deadlines.
  */
 
 export interface FrontHandler {
