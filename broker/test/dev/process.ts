@@ -27,6 +27,8 @@ export type Runtime = 'wrangler' | 'partykit';
 
 export interface DevServerOptions {
   runtime: Runtime;
+  /** A wrangler configuration other than the top-level wrangler.toml, relative to the repo. */
+  wranglerConfig?: string;
   vars: Record<string, string>;
   /** Upper bound for start-up; both runtimes bundle first. */
   startTimeoutMs: number;
@@ -94,7 +96,7 @@ export class DevServer {
       args = [
         'dev',
         '--config',
-        'wrangler.toml',
+        this.options.wranglerConfig ?? 'wrangler.toml',
         '--ip',
         '127.0.0.1',
         '--port',
