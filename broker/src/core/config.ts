@@ -75,7 +75,7 @@ const BOUNDS: Record<NumericField, readonly [number, number]> = {
   statsFlushMs: [50, 9_000],
   heartbeatPersistMs: [50, 3_600_000],
   // Each open stream takes a slot in the worker's socket attachment (16 KiB).
-  maxOpenStreams: [1, 256],
+  maxOpenStreams: [1, 128],
   maxBytesInFlight: [64 * 1024, 256 * 1024 * 1024],
   maxQueuedBytes: [64 * 1024, 64 * 1024 * 1024],
   maxPeers: [1, 256],

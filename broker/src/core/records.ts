@@ -18,7 +18,7 @@ export type StreamTuple = [number, number, string, 0 | 1, number, number];
 /**
  * Everything the room knows about one socket, saved with it. Kept small:
  * a hibernatable socket's attachment holds at most 16 KiB, and the worker's
- * stream table is the largest part (at most 256 short tuples).
+ * stream table is the largest part (at most 128 short tuples, about 9 KiB).
  */
 export interface ConnectionRecord {
   v: 1;

@@ -463,7 +463,7 @@ export class Room {
       const message = `socket closed (${code})`;
       this.drop(record, { code: 'peer_gone', message, close: false, kind: 'closed' });
     }
-    await upkeep.flush(this.host.now());
+    if (await upkeep.flush(this.host.now())) this.#sendStats();
     await this.#afterChange();
   }
 
@@ -484,7 +484,7 @@ export class Room {
         this.#pingOrGiveUp(record, now);
       }
     }
-    await upkeep.flushIfDue(now);
+    if (await upkeep.flushIfDue(now)) this.#sendStats();
     await this.#afterChange();
   }
 
@@ -508,6 +508,15 @@ export class Room {
     this.peersChanged();
     const message = `${outcome.missed} pings in a row went unanswered`;
     this.drop(peer, { code: 'peer_timeout', message, close: true, kind: 'closed' });
+  }
+
+  /** The worker hears the room's figures whenever they are flushed (outgoing messages are free). */
+  #sendStats(): void {
+    const worker = this.worker;
+    if (!worker || worker.stage !== 'open') return;
+    const { stats, relay } = this.parts;
+    const body = stats.view(this.host.now(), relay.openCount);
+    this.host.send(worker.name, frame({ kind: 'stats', body: { ...body } }));
   }
 
   async #afterChange(): Promise<void> {

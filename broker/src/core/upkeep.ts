@@ -54,19 +54,20 @@ export class Upkeep {
     return null;
   }
 
-  async flushIfDue(now: number): Promise<void> {
+  async flushIfDue(now: number): Promise<boolean> {
     const due = this.#flushDueAt();
-    if (due !== null && due <= now) await this.flush(now);
+    return due !== null && due <= now && (await this.flush(now));
   }
 
   /** Writes stats and events; also called at once when a connection closes. */
-  async flush(now: number): Promise<void> {
-    if (!this.#hardDirty() && !this.#stats.softDirty) return;
+  async flush(now: number): Promise<boolean> {
+    if (!this.#hardDirty() && !this.#stats.softDirty) return false;
     this.#stats.addQuietly('storageWrites', 2);
     const stats = this.#stats.snapshotForFlush(now);
     const events = this.#events.snapshotForFlush();
     this.#lastFlushAt = now;
     await this.#host.storage.put({ [STORAGE_KEYS.stats]: stats, [STORAGE_KEYS.events]: events });
+    return true;
   }
 
   /** Sets, moves or clears the one alarm, touching storage only when it changes. */

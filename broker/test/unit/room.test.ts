@@ -99,6 +99,8 @@ describe('room core', () => {
     await room.alarm();
     expect(host.writes).toBe(writesAfterTraffic + 2);
     expect(host.stored.get('stats')).toMatchObject({ requestsSent: 2 });
+    const told = host.takeKind(worker, 'stats').map((m) => m.body.requestsSent);
+    expect(told).toEqual([2]);
 
     await room.message(worker, frame(requestHead(3)));
     await room.closed(worker, 1001);
