@@ -11,7 +11,7 @@ import {
 } from '../test/support/scenario.js';
 import type { BehaviourTarget } from '../test/support/target.js';
 
-/** Every interval the room schedules by, divided by `scale`, so an hour can be sampled in minutes. */
+/** Every interval the room schedules by, divided by `scale`: an hour sampled in minutes. */
 export function scaledConfig(scale: number): Partial<BrokerConfig> {
   const scaled = (ms: number) => Math.round(ms / scale);
   return {

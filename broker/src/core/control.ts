@@ -2,6 +2,7 @@ import { decodeMessage, frameTypeName, ProtocolError } from '@pasarela/shared';
 import type { FrameHeader, Message } from '@pasarela/shared';
 import { pongFrame } from './frames.js';
 import { afterPong } from './liveness.js';
+import { peersChanged } from './membership.js';
 import type { ConnectionRecord } from './records.js';
 import type { Room } from './room.js';
 import { STORAGE_KEYS } from './upkeep.js';
@@ -65,7 +66,7 @@ function onPong(room: Room, peer: ConnectionRecord, sentAt: number, now: number)
       role: 'peer',
       detail: `${result.previous} to ${result.health} (${peer.rttMs} ms)`,
     });
-    room.peersChanged();
+    peersChanged(room);
   }
 }
 
@@ -80,7 +81,7 @@ function onPeerState(
   peer.legs = legs;
   room.save(peer);
   if (changed) room.record({ kind: 'state', connection: peer.name, role: 'peer', detail: state });
-  room.peersChanged();
+  peersChanged(room);
 }
 
 /**

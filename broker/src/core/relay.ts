@@ -4,13 +4,11 @@ import type { BrokerConfig } from './config.js';
 import type { EventLog } from './events.js';
 import { creditAmount, rawStreamId, resetFrame } from './frames.js';
 import type { Logger } from './log.js';
-import { TenantQueue } from './queue.js';
-import type { PendingFrame } from './queue.js';
 import type { ConnectionRecord, StreamTuple } from './records.js';
 import type { TenantStats } from './stats.js';
-import { fromTuple, newStream, PEER_ENDED, RecentIds, toTuple, viewStream } from './streams.js';
+import { BOTH, StreamBook } from './stream-book.js';
+import { newStream, PEER_ENDED, WORKER_ENDED } from './streams.js';
 import type { Direction, Stream, StreamView } from './streams.js';
-import { WORKER_ENDED } from './streams.js';
 
 export interface RelayContext {
   readonly config: BrokerConfig;
@@ -27,9 +25,6 @@ export interface RelayContext {
   holdAwake(on: boolean): void;
 }
 
-type Notify = { worker: boolean; peer: boolean };
-const BOTH: Notify = { worker: true, peer: true };
-
 /**
  * Moves stream frames between the worker and the peer that owns each
  * stream, by header alone: bodies and WebSocket payloads are forwarded as
@@ -39,40 +34,35 @@ const BOTH: Notify = { worker: true, peer: true };
  */
 export class Relay {
   readonly #ctx: RelayContext;
-  readonly #streams = new Map<number, Stream>();
-  readonly #recent = new RecentIds(512);
-  readonly #queue = new TenantQueue();
-  #inFlight = 0;
+  readonly #book: StreamBook;
 
   constructor(ctx: RelayContext) {
     this.#ctx = ctx;
+    this.#book = new StreamBook(ctx);
   }
 
   get openCount(): number {
-    return this.#streams.size;
+    return this.#book.size;
   }
 
   get bytesInFlight(): number {
-    return this.#inFlight;
+    return this.#book.bytesInFlight;
   }
 
   get queuedBytes(): number {
-    return this.#queue.bytes;
+    return this.#book.queuedBytes;
   }
 
   restore(tuples: readonly StreamTuple[]): void {
-    for (const tuple of tuples) {
-      const stream = fromTuple(tuple, this.#windows(tuple[2]));
-      if (this.#ctx.peer(stream.peer)) this.#streams.set(stream.id, stream);
-    }
+    this.#book.restore(tuples, (peer) => this.#windows(peer));
   }
 
   tuples(): StreamTuple[] {
-    return [...this.#streams.values()].map(toTuple);
+    return this.#book.tuples();
   }
 
   list(): StreamView[] {
-    return [...this.#streams.values()].map(viewStream);
+    return this.#book.list();
   }
 
   fromWorker(header: FrameHeader, bytes: Uint8Array): void {
@@ -94,17 +84,18 @@ export class Relay {
 
   /** A peer left or went silent: the worker hears about each stream it carried. */
   peerLeft(peer: string, code: ErrorCode, message: string): void {
-    for (const stream of [...this.#streams.values()]) {
-      if (stream.peer === peer) this.#reset(stream, code, message, { worker: true, peer: false });
+    for (const stream of this.#book.all()) {
+      if (stream.peer === peer)
+        this.#book.reset(stream, code, message, { worker: true, peer: false });
     }
   }
 
   /** The worker left or was replaced: every peer's streams end. */
   workerLeft(code: ErrorCode, message: string): void {
-    for (const stream of [...this.#streams.values()]) {
-      this.#reset(stream, code, message, { worker: false, peer: true });
+    for (const stream of this.#book.all()) {
+      this.#book.reset(stream, code, message, { worker: false, peer: true });
     }
-    this.#recent.clear();
+    this.#book.recent.clear();
   }
 
   /**
@@ -113,9 +104,9 @@ export class Relay {
    */
   refuseFrame(sender: ConnectionRecord, error: ProtocolError, bytes: Uint8Array): boolean {
     const id = rawStreamId(bytes);
-    const stream = id === null ? undefined : this.#streams.get(id);
+    const stream = id === null ? undefined : this.#book.get(id);
     if (!stream || (sender.role === 'peer' && stream.peer !== sender.name)) return false;
-    this.#reset(stream, error.code, error.message, BOTH);
+    this.#book.reset(stream, error.code, error.message, BOTH);
     return true;
   }
 
@@ -129,13 +120,13 @@ export class Relay {
 
   #open(header: FrameHeader, bytes: Uint8Array): void {
     const { streamId: id, connectionId } = header;
-    const existing = this.#streams.get(id);
+    const existing = this.#book.get(id);
     if (existing) {
-      this.#reset(existing, 'bad_frame', `stream ${id} is already open`, BOTH);
+      this.#book.reset(existing, 'bad_frame', `stream ${id} is already open`, BOTH);
       return;
     }
-    if (this.#streams.size >= this.#ctx.config.maxOpenStreams) {
-      this.#refuseOpen(header, 'too_many_streams', `${this.#streams.size} streams are open`);
+    if (this.#book.size >= this.#ctx.config.maxOpenStreams) {
+      this.#refuseOpen(header, 'too_many_streams', `${this.#book.size} streams are open`);
       return;
     }
     const peer = this.#ctx.primary();
@@ -148,17 +139,16 @@ export class Relay {
       { id, connectionId, peer, kind, openedAt: this.#ctx.now() },
       this.#windows(peer),
     );
-    this.#streams.set(id, stream);
+    this.#book.add(stream);
     this.#ctx.stats.add('requestsSent');
-    this.#ctx.streamsChanged();
-    this.#forward(stream, 'toPeer', bytes, 0, 0);
+    this.#book.forward(stream, 'toPeer', bytes, 0, 0);
   }
 
   #refuseOpen(header: FrameHeader, code: ErrorCode, message: string): void {
     const worker = this.#ctx.worker();
     if (worker)
       this.#ctx.send(worker.name, resetFrame(header.streamId, header.connectionId, code, message));
-    this.#recent.add(header.streamId);
+    this.#book.recent.add(header.streamId);
     this.#ctx.stats.countFailure(code);
     this.#ctx.events.record({
       at: this.#ctx.now(),
@@ -170,7 +160,7 @@ export class Relay {
 
   /** The stream a frame names, or null after answering or dropping the frame. */
   #find(header: FrameHeader, peer: string | null): Stream | null {
-    const stream = this.#streams.get(header.streamId);
+    const stream = this.#book.get(header.streamId);
     const sender = peer ?? this.#ctx.worker()?.name;
     if (stream && (peer === null || stream.peer === peer)) {
       if (header.connectionId === stream.connectionId) return stream;
@@ -180,11 +170,11 @@ export class Relay {
     }
     this.#ctx.stats.add('framesDropped');
     const quiet =
-      this.#recent.has(header.streamId) ||
+      this.#book.recent.has(header.streamId) ||
       header.type === FrameType.Reset ||
       header.type === FrameType.Credit;
     if (!quiet && sender) {
-      this.#recent.add(header.streamId);
+      this.#book.recent.add(header.streamId);
       const message = `stream ${header.streamId} is not open here`;
       this.#ctx.send(
         sender,
@@ -202,14 +192,19 @@ export class Relay {
       case FrameType.Body:
         if (!http) break;
         if (!stream.credit[direction].tryConsume(size)) {
-          this.#reset(stream, 'flow_control', `${size} body bytes beyond the credit granted`, BOTH);
+          this.#book.reset(
+            stream,
+            'flow_control',
+            `${size} body bytes beyond the credit granted`,
+            BOTH,
+          );
           return;
         }
-        this.#forward(stream, direction, bytes, size, 0);
+        this.#book.forward(stream, direction, bytes, size, 0);
         return;
       case FrameType.End:
         if (!http) break;
-        this.#forward(stream, direction, bytes, 0, fromWorker ? WORKER_ENDED : PEER_ENDED);
+        this.#book.forward(stream, direction, bytes, 0, fromWorker ? WORKER_ENDED : PEER_ENDED);
         return;
       case FrameType.Credit:
         if (!http) break;
@@ -219,30 +214,35 @@ export class Relay {
       case FrameType.WsOpened:
         if (fromWorker || http !== (header.type === FrameType.ResponseHead)) break;
         stream.answered = true;
-        if (!http) this.#settle(stream, null);
-        this.#forward(stream, direction, bytes, 0, 0);
+        if (!http) this.#book.settle(stream, null);
+        this.#book.forward(stream, direction, bytes, 0, 0);
         return;
       case FrameType.WsMessage:
         if (http) break;
-        this.#deliver({ stream, direction, frame: bytes, bodyBytes: 0, endBit: 0 }, size);
+        this.#book.deliver({ stream, direction, frame: bytes, bodyBytes: 0, endBit: 0 }, size);
         return;
       case FrameType.WsClose:
         if (http) break;
-        this.#forward(stream, direction, bytes, 0, 0);
-        this.#finish(stream);
+        this.#book.forward(stream, direction, bytes, 0, 0);
+        this.#book.finish(stream);
         return;
       case FrameType.Reset:
         this.#forwardReset(stream, direction, bytes);
         return;
     }
     const what = `${frameTypeName(header.type)} from the ${fromWorker ? 'worker' : 'peer'}`;
-    this.#reset(stream, 'bad_frame', `${what} does not belong on a ${stream.kind} stream`, BOTH);
+    this.#book.reset(
+      stream,
+      'bad_frame',
+      `${what} does not belong on a ${stream.kind} stream`,
+      BOTH,
+    );
   }
 
   #credit(stream: Stream, direction: Direction, bytes: Uint8Array): void {
     const amount = creditAmount(bytes);
     if (amount === null) {
-      this.#reset(stream, 'bad_frame', 'credit must be 1 to 2^32-1 bytes', BOTH);
+      this.#book.reset(stream, 'bad_frame', 'credit must be 1 to 2^32-1 bytes', BOTH);
       return;
     }
     // Credit sent toward the peer lets the peer send more to the worker.
@@ -250,14 +250,12 @@ export class Relay {
     try {
       stream.credit[granted].grant(amount);
     } catch (error) {
-      this.#reset(stream, 'flow_control', (error as Error).message, BOTH);
+      this.#book.reset(stream, 'flow_control', (error as Error).message, BOTH);
       return;
     }
-    const released = Math.min(amount, stream.outstanding[granted]);
-    stream.outstanding[granted] -= released;
-    this.#inFlight -= released;
+    this.#book.release(stream, granted, amount);
     this.#ctx.send(direction === 'toPeer' ? stream.peer : this.#workerName(), bytes);
-    this.#drain();
+    this.#book.drain();
   }
 
   #forwardReset(stream: Stream, direction: Direction, bytes: Uint8Array): void {
@@ -267,101 +265,13 @@ export class Relay {
       if (message.kind === 'reset') code = message.body.code;
     } catch (error) {
       if (!isProtocolError(error)) throw error;
-      this.#reset(stream, 'bad_frame', error.message, BOTH);
+      this.#book.reset(stream, 'bad_frame', error.message, BOTH);
       return;
     }
-    this.#queue.dropStream(stream);
+    this.#book.dropWaiting(stream);
     this.#ctx.send(direction === 'toPeer' ? stream.peer : this.#workerName(), bytes);
-    this.#settle(stream, code);
-    this.#finish(stream);
-  }
-
-  #forward(
-    stream: Stream,
-    direction: Direction,
-    bytes: Uint8Array,
-    bodyBytes: number,
-    endBit: number,
-  ): void {
-    const item: PendingFrame = { stream, direction, frame: bytes, bodyBytes, endBit };
-    const cap = this.#ctx.config.maxBytesInFlight;
-    const overCap = bodyBytes > 0 && this.#inFlight > 0 && this.#inFlight + bodyBytes > cap;
-    if (stream.queued === 0 && !overCap) {
-      this.#deliver(item, bodyBytes);
-      return;
-    }
-    if (this.#queue.bytes + bodyBytes > this.#ctx.config.maxQueuedBytes) {
-      this.#reset(stream, 'flow_control', 'the tenant has too many body bytes waiting', BOTH);
-      return;
-    }
-    this.#queue.push(item);
-    this.#ctx.holdAwake(true);
-  }
-
-  #drain(): void {
-    const cap = this.#ctx.config.maxBytesInFlight;
-    for (let item = this.#queue.peek(); item; item = this.#queue.peek()) {
-      if (item.bodyBytes > 0 && this.#inFlight > 0 && this.#inFlight + item.bodyBytes > cap) break;
-      this.#queue.shift();
-      this.#deliver(item, item.bodyBytes);
-    }
-    if (this.#queue.size === 0) this.#ctx.holdAwake(false);
-  }
-
-  #deliver(item: PendingFrame, payloadBytes: number): void {
-    const { stream, direction, frame } = item;
-    const destination = direction === 'toPeer' ? stream.peer : this.#workerName();
-    const limit =
-      (direction === 'toPeer' ? this.#ctx.peer(stream.peer) : this.#ctx.worker())?.limits
-        ?.maxFrameSize ?? this.#ctx.config.maxFrameSize;
-    if (frame.byteLength > limit) {
-      this.#reset(stream, 'frame_too_large', `frame exceeds the receiver's ${limit} bytes`, BOTH);
-      return;
-    }
-    this.#ctx.send(destination, frame);
-    if (payloadBytes > 0) {
-      stream.bytes[direction] += payloadBytes;
-      this.#ctx.stats.add(direction === 'toPeer' ? 'bytesToPeers' : 'bytesToWorker', payloadBytes);
-    }
-    if (item.bodyBytes > 0) {
-      stream.outstanding[direction] += item.bodyBytes;
-      this.#inFlight += item.bodyBytes;
-    }
-    if (item.endBit === 0) return;
-    stream.ended |= item.endBit;
-    if (item.endBit === PEER_ENDED && stream.answered) this.#settle(stream, null);
-    if (stream.ended === (WORKER_ENDED | PEER_ENDED)) this.#finish(stream);
-    else this.#ctx.streamsChanged();
-  }
-
-  /** Counts a stream's outcome once: success (`null`) or the code that ended it. */
-  #settle(stream: Stream, failure: string | null): void {
-    if (stream.counted) return;
-    stream.counted = true;
-    if (failure === null) this.#ctx.stats.add('requestsSucceeded');
-    else this.#ctx.stats.countFailure(failure);
-  }
-
-  /** Ends a stream from the room, telling the sides that are still there. */
-  #reset(stream: Stream, code: ErrorCode, message: string, notify: Notify): void {
-    if (!this.#streams.has(stream.id)) return;
-    this.#queue.dropStream(stream);
-    const frame = resetFrame(stream.id, stream.connectionId, code, message);
-    const worker = this.#workerName();
-    if (notify.worker && worker) this.#ctx.send(worker, frame);
-    if (notify.peer && this.#ctx.peer(stream.peer)) this.#ctx.send(stream.peer, frame);
-    this.#settle(stream, code);
-    this.#ctx.log.info('stream reset', { stream: stream.id, peer: stream.peer, code });
-    this.#finish(stream);
-  }
-
-  #finish(stream: Stream): void {
-    if (!this.#streams.delete(stream.id)) return;
-    this.#queue.dropStream(stream);
-    this.#inFlight -= stream.outstanding.toPeer + stream.outstanding.toWorker;
-    this.#recent.add(stream.id);
-    this.#ctx.streamsChanged();
-    this.#drain();
+    this.#book.settle(stream, code);
+    this.#book.finish(stream);
   }
 
   #workerName(): string {

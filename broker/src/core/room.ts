@@ -2,29 +2,29 @@ import {
   decodeHeader,
   isProtocolError,
   isStreamFrameType,
-  PROTOCOL_VERSION,
   ProtocolError,
   verifyToken,
 } from '@pasarela/shared';
 import type { ErrorCode, TenantStatus, TokenKeySet } from '@pasarela/shared';
-import { acceptHello, admit } from './admission.js';
-import { BROKER_DEFAULTS, roomLimits } from './config.js';
+import { admit } from './admission.js';
+import { BROKER_DEFAULTS } from './config.js';
 import type { BrokerConfig, ConfigError } from './config.js';
 import { handleControl } from './control.js';
 import { EventLog } from './events.js';
 import type { RoomEvent } from './events.js';
-import { errorFrame, frame, pingFrame } from './frames.js';
+import { errorFrame, frame } from './frames.js';
+import { healthRound } from './health.js';
 import type { RoomHost } from './host.js';
-import { beforePing, isPingDue } from './liveness.js';
 import type { Logger } from './log.js';
-import { choosePrimary } from './peers.js';
+import { admitPeer, admitWorker, completeHello, peersChanged } from './membership.js';
+import { asProtocolError } from './problem.js';
 import { clientIdFrom, connectionName, newRecord } from './records.js';
 import type { ConnectionRecord, ConnectionRole } from './records.js';
 import { Relay } from './relay.js';
 import { TenantStats } from './stats.js';
 import type { StoredStats } from './stats.js';
 import { STORAGE_KEYS, Upkeep } from './upkeep.js';
-import { peerInspection, presenceBody, workerInspection } from './views.js';
+import { peerInspection, workerInspection } from './views.js';
 import type { Inspection } from './views.js';
 
 export interface RoomOptions {
@@ -48,11 +48,6 @@ export interface ConnectInfo {
 
 type Loaded = { stats: TenantStats; events: EventLog; upkeep: Upkeep; relay: Relay };
 
-function asProtocolError(error: unknown): ProtocolError {
-  if (isProtocolError(error)) return error;
-  return new ProtocolError('internal', error instanceof Error ? error.name : 'unexpected fault');
-}
-
 /**
  * One tenant's room: roles, peer choice, relay, health, stats and
  * inspection, over whatever runtime the host adapts. Every entry point
@@ -66,11 +61,12 @@ export class Room {
   readonly #keys: TokenKeySet | null;
   readonly #tenantFromUrl: string | null;
   readonly conns = new Map<string, ConnectionRecord>();
-  #meta: Meta = { tenant: null, highestEpoch: 0, firstSeenAt: 0 };
+  /** Kept in storage: the room's tenant and the highest lease epoch seen. */
+  meta: Meta = { tenant: null, highestEpoch: 0, firstSeenAt: 0 };
   #loaded: Loaded | null = null;
   #loading: Promise<Loaded> | null = null;
-  #workerName: string | null = null;
-  #primary: string | null = null;
+  workerName: string | null = null;
+  primary: string | null = null;
   status: TenantStatus | null = null;
   #indexShape = '';
   #indexAt = 0;
@@ -88,7 +84,7 @@ export class Room {
   }
 
   get tenant(): string {
-    return this.#tenantFromUrl ?? this.#meta.tenant ?? '';
+    return this.#tenantFromUrl ?? this.meta.tenant ?? '';
   }
 
   get parts(): Loaded {
@@ -97,11 +93,7 @@ export class Room {
   }
 
   get worker(): ConnectionRecord | null {
-    return this.#workerName === null ? null : (this.conns.get(this.#workerName) ?? null);
-  }
-
-  get primary(): string | null {
-    return this.#primary;
+    return this.workerName === null ? null : (this.conns.get(this.workerName) ?? null);
   }
 
   peers(): ConnectionRecord[] {
@@ -109,7 +101,11 @@ export class Room {
   }
 
   ready(): Promise<Loaded> {
-    this.#loading ??= this.#load();
+    this.#loading ??= this.#load().catch((error: unknown) => {
+      // A failed load (storage unavailable) is tried again by the next event.
+      this.#loading = null;
+      throw error;
+    });
     return this.#loading;
   }
 
@@ -123,7 +119,7 @@ export class Room {
       this.host.getAlarm(),
     ]);
     const now = this.host.now();
-    this.#meta = meta ?? { tenant: null, highestEpoch: 0, firstSeenAt: now };
+    this.meta = meta ?? { tenant: null, highestEpoch: 0, firstSeenAt: now };
     this.status = status ?? null;
     const stats = new TenantStats(stored, now, this.config.rttSamplesKept);
     const eventLog = new EventLog(events, this.config.eventsKept);
@@ -137,21 +133,21 @@ export class Room {
       send: (name, bytes) => void this.host.send(name, bytes),
       worker: () => this.worker,
       peer: (name) => this.peers().find((peer) => peer.name === name),
-      primary: () => this.#primary,
+      primary: () => this.primary,
       streamsChanged: () => this.#saveStreams(),
       holdAwake: (on) => this.host.holdAwake(on),
     });
     for (const { name, record } of this.host.openConnections()) {
       this.conns.set(name, record);
-      if (record.role === 'worker') this.#workerName = name;
-      if (record.primary) this.#primary = name;
+      if (record.role === 'worker') this.workerName = name;
+      if (record.primary) this.primary = name;
     }
     const worker = this.worker;
     if (worker) relay.restore(worker.streams);
-    stats.primaryChanged(this.#primary !== null, now);
-    if (this.#meta.tenant === null && this.#tenantFromUrl !== null) {
-      this.#meta.tenant = this.#tenantFromUrl;
-      await storage.put({ [STORAGE_KEYS.meta]: this.#meta });
+    stats.resume(this.primary !== null, now);
+    if (this.meta.tenant === null && this.#tenantFromUrl !== null) {
+      this.meta.tenant = this.#tenantFromUrl;
+      await storage.put({ [STORAGE_KEYS.meta]: this.meta });
     }
     this.#loaded = { stats, events: eventLog, upkeep, relay };
     return this.#loaded;
@@ -184,11 +180,11 @@ export class Room {
         url,
         this.tenant,
         this.#keys,
-        this.#meta.highestEpoch,
+        this.meta.highestEpoch,
         this.host.now(),
       ));
       // Another worker may have raised the epoch while this token was being checked.
-      if (epoch !== null && epoch < this.#meta.highestEpoch) {
+      if (epoch !== null && epoch < this.meta.highestEpoch) {
         throw new ProtocolError('auth_stale_epoch', 'a worker with a higher lease epoch connected');
       }
     } catch (error) {
@@ -207,8 +203,8 @@ export class Room {
       userAgent: info.userAgent?.slice(0, 512) ?? null,
       epoch,
     });
-    if (role === 'worker') this.#admitWorker(record);
-    else if (!this.#admitPeer(record)) return void (await this.#afterChange());
+    if (role === 'worker') admitWorker(this, record);
+    else if (!admitPeer(this, record)) return void (await this.#afterChange());
     this.conns.set(name, record);
     this.save(record);
     this.record({
@@ -219,41 +215,6 @@ export class Room {
     });
     this.log.info('connection accepted', { connection: name, role, epoch });
     await this.#afterChange();
-  }
-
-  #admitWorker(record: ConnectionRecord): void {
-    const epoch = record.epoch ?? 0;
-    if (epoch > this.#meta.highestEpoch) {
-      this.#meta.highestEpoch = epoch;
-      // Fencing must survive a restart, so this write is not batched.
-      void this.host.storage.put({ [STORAGE_KEYS.meta]: { ...this.#meta } });
-    }
-    const old = this.worker;
-    if (old) {
-      const why = `replaced by a worker connection with lease epoch ${epoch}`;
-      this.drop(old, { code: 'replaced', message: why, close: true, kind: 'replaced' });
-    }
-    this.#workerName = record.name;
-  }
-
-  #admitPeer(record: ConnectionRecord): boolean {
-    const twin = record.clientId
-      ? this.peers().find((peer) => peer.clientId === record.clientId)
-      : undefined;
-    if (twin) {
-      // The same tab reconnected: its older socket is dead or about to be.
-      const why = 'replaced by a newer connection of the same client';
-      this.drop(twin, { code: 'replaced', message: why, close: true, kind: 'replaced' });
-    }
-    if (this.peers().length >= this.config.maxPeers) {
-      const error = new ProtocolError(
-        'too_many_peers',
-        `the room holds ${this.config.maxPeers} peers`,
-      );
-      this.refuse(record.name, 'peer', error);
-      return false;
-    }
-    return true;
   }
 
   /** Sends the coded error frame first (devtools hide upgrade bodies), then closes. */
@@ -288,7 +249,7 @@ export class Room {
     this.conns.delete(record.name);
     const { relay } = this.parts;
     if (record.role === 'worker') {
-      if (this.#workerName === record.name) this.#workerName = null;
+      if (this.workerName === record.name) this.workerName = null;
       relay.workerLeft(why.code === 'replaced' ? 'replaced' : 'peer_gone', why.message);
     } else {
       relay.peerLeft(
@@ -313,7 +274,7 @@ export class Room {
       role: record.role,
       code: why.code,
     });
-    if (record.role === 'peer') this.peersChanged();
+    if (record.role === 'peer') peersChanged(this);
   }
 
   async message(name: string, data: ArrayBuffer | ArrayBufferView | string): Promise<void> {
@@ -331,6 +292,12 @@ export class Room {
         : new Uint8Array(data);
       this.#dispatch(record, bytes, relay);
     } catch (error) {
+      if (!isProtocolError(error)) {
+        this.log.error('unexpected fault on a message', {
+          connection: name,
+          reason: String(error),
+        });
+      }
       this.refuseFrame(record, asProtocolError(error), null);
     }
     await this.#afterChange();
@@ -346,7 +313,7 @@ export class Room {
       return;
     }
     if (record.stage === 'hello') {
-      this.#hello(record, header, bytes);
+      completeHello(this, record, header, bytes);
     } else if (isStreamFrameType(header.type)) {
       if (record.role === 'worker') relay.fromWorker(header, bytes);
       else relay.fromPeer(record.name, header, bytes);
@@ -378,84 +345,6 @@ export class Room {
     this.host.send(record.name, errorFrame(error.code, error.message));
   }
 
-  #hello(
-    record: ConnectionRecord,
-    header: ReturnType<typeof decodeHeader>,
-    bytes: Uint8Array,
-  ): void {
-    let limits;
-    try {
-      limits = acceptHello(header, bytes, record.role, roomLimits(this.config));
-    } catch (error) {
-      this.refuseFrame(record, asProtocolError(error), null);
-      return;
-    }
-    const now = this.host.now();
-    record.limits = limits;
-    record.stage = 'open';
-    this.host.send(
-      record.name,
-      frame({
-        kind: 'welcome',
-        body: {
-          protocol: PROTOCOL_VERSION,
-          role: record.role,
-          tenant: this.tenant,
-          connectionName: record.name,
-          limits,
-          serverTime: now,
-        },
-      }),
-    );
-    if (record.role === 'peer') {
-      if (this.status)
-        this.host.send(record.name, frame({ kind: 'tenant-status', body: this.status }));
-      record.lastPingAt = now;
-      this.host.send(record.name, pingFrame(now));
-      this.save(record);
-      this.peersChanged();
-    } else {
-      this.save(record);
-      this.sendPresence();
-    }
-  }
-
-  /** Re-picks the primary and tells the worker; called on every peer change. */
-  peersChanged(): void {
-    const now = this.host.now();
-    const peers = this.peers();
-    const next = choosePrimary(this.#primary, peers);
-    if (next !== this.#primary) {
-      const previous = this.#primary;
-      this.#primary = next;
-      for (const peer of peers) {
-        const isPrimary = peer.name === next;
-        if (peer.primary !== isPrimary) {
-          peer.primary = isPrimary;
-          this.save(peer);
-        }
-      }
-      this.parts.stats.add('routeChanges');
-      this.parts.stats.primaryChanged(next !== null, now);
-      this.record({
-        kind: 'primary',
-        connection: next ?? undefined,
-        detail: `from ${previous ?? 'none'} to ${next ?? 'none'}`,
-      });
-      this.log.info('primary changed', { from: previous, to: next });
-    }
-    this.sendPresence();
-  }
-
-  sendPresence(): void {
-    const worker = this.worker;
-    if (!worker || worker.stage !== 'open') return;
-    this.host.send(
-      worker.name,
-      frame({ kind: 'presence', body: presenceBody(this.#primary, this.peers()) }),
-    );
-  }
-
   async closed(name: string, code: number): Promise<void> {
     const { upkeep } = await this.ready();
     const record = this.conns.get(name);
@@ -472,42 +361,9 @@ export class Room {
     upkeep.alarmFired();
     stats.addQuietly('alarmWakeups');
     const now = this.host.now();
-    for (const record of [...this.conns.values()]) {
-      if (record.stage === 'hello' && record.connectedAt + this.config.handshakeTimeoutMs <= now) {
-        const message = `no Hello within ${this.config.handshakeTimeoutMs} ms`;
-        this.drop(record, { code: 'handshake_required', message, close: true, kind: 'refused' });
-      } else if (
-        record.role === 'peer' &&
-        record.stage === 'open' &&
-        isPingDue(record, now, this.config)
-      ) {
-        this.#pingOrGiveUp(record, now);
-      }
-    }
+    healthRound(this, now);
     if (await upkeep.flushIfDue(now)) this.#sendStats();
     await this.#afterChange();
-  }
-
-  #pingOrGiveUp(peer: ConnectionRecord, now: number): void {
-    const outcome = beforePing(peer, this.config);
-    if (outcome.kind === 'ping') {
-      peer.lastPingAt = now;
-      this.host.send(peer.name, pingFrame(now));
-      this.save(peer);
-      return;
-    }
-    const previous = peer.health;
-    peer.health = 'gone';
-    this.record({
-      kind: 'health',
-      connection: peer.name,
-      role: 'peer',
-      detail: `${previous} to gone`,
-    });
-    // The worker sees the peer gone before it disappears from the list.
-    this.peersChanged();
-    const message = `${outcome.missed} pings in a row went unanswered`;
-    this.drop(peer, { code: 'peer_timeout', message, close: true, kind: 'closed' });
   }
 
   /** The worker hears the room's figures whenever they are flushed (outgoing messages are free). */
@@ -531,7 +387,7 @@ export class Room {
     const now = this.host.now();
     const peers = this.peers().filter((peer) => peer.stage === 'open').length;
     const worker = this.worker !== null;
-    const shape = `${peers}/${worker}/${this.#primary !== null}`;
+    const shape = `${peers}/${worker}/${this.primary !== null}`;
     if (shape === this.#indexShape && now - this.#indexAt < this.config.indexUpdateMs) return;
     this.#indexShape = shape;
     this.#indexAt = now;
@@ -540,7 +396,7 @@ export class Room {
       lastSeenAt: now,
       peers,
       worker,
-      primary: this.#primary !== null,
+      primary: this.primary !== null,
     });
   }
 
@@ -557,9 +413,9 @@ export class Room {
     return {
       tenant: this.tenant,
       now,
-      highestEpoch: this.#meta.highestEpoch,
+      highestEpoch: this.meta.highestEpoch,
       worker: workerInspection(this.worker),
-      primary: this.#primary,
+      primary: this.primary,
       peers: this.peers().map(peerInspection),
       streams: relay.list(),
       bytesInFlight: relay.bytesInFlight,

@@ -17,6 +17,8 @@ export interface StoredStats {
   routeChanges: number;
   refusals: Record<string, number>;
   peerUptimeMs: number;
+  /** When the current run of having a primary began, as of the last flush. */
+  primarySince: number | null;
   lastHeartbeatAt: number | null;
   rttSamples: number[];
   alarmWakeups: number;
@@ -47,6 +49,7 @@ export function emptyStats(now: number): StoredStats {
     routeChanges: 0,
     refusals: {},
     peerUptimeMs: 0,
+    primarySince: null,
     lastHeartbeatAt: null,
     rttSamples: [],
     alarmWakeups: 0,
@@ -79,7 +82,18 @@ export class TenantStats {
 
   constructor(stored: StoredStats | undefined, now: number, samplesKept: number) {
     this.#stats = stored ? { ...emptyStats(now), ...stored } : emptyStats(now);
+    this.#primarySince = this.#stats.primarySince;
     this.#samplesKept = samplesKept;
+  }
+
+  /**
+   * After a wake-up: uptime runs on through hibernation while a primary is
+   * still connected; after a restart (no primary left) it stops at the last
+   * flush, the last moment a primary is known to have been there.
+   */
+  resume(hasPrimary: boolean, now: number): void {
+    if (hasPrimary) this.primaryChanged(true, now);
+    else this.primaryChanged(false, this.#stats.flushedAt ?? now);
   }
 
   add(counter: Counter, amount = 1): void {
@@ -114,7 +128,7 @@ export class TenantStats {
   primaryChanged(hasPrimary: boolean, now: number): void {
     if (hasPrimary && this.#primarySince === null) this.#primarySince = now;
     if (!hasPrimary && this.#primarySince !== null) {
-      this.#stats.peerUptimeMs += now - this.#primarySince;
+      this.#stats.peerUptimeMs += Math.max(0, now - this.#primarySince);
       this.#primarySince = null;
       this.dirty = true;
     }
@@ -126,6 +140,7 @@ export class TenantStats {
       this.#stats.peerUptimeMs += now - this.#primarySince;
       this.#primarySince = now;
     }
+    this.#stats.primarySince = this.#primarySince;
     this.#stats.flushedAt = now;
     this.dirty = false;
     this.softDirty = false;

@@ -5,7 +5,7 @@ import type { BehaviourTarget } from '../support/target.js';
 
 export function fencingBehaviour(get: () => BehaviourTarget): void {
   describe('one worker per tenant, fenced by the lease epoch', () => {
-    it('refuses a worker whose lease epoch is lower than one seen, even after that worker left', async () => {
+    it('refuses a lower lease epoch than one seen, even after that worker left', async () => {
       const target = get();
       const tenant = newTenant('fence');
       const rightful = await RoomClient.connect(target, { role: 'worker', tenant, epoch: 7 });
@@ -21,7 +21,7 @@ export function fencingBehaviour(get: () => BehaviourTarget): void {
       expect((await inspect(target, tenant)).highestEpoch).toBe(7);
     });
 
-    it('lets a worker with an equal epoch replace the older one, which hears replaced (4020)', async () => {
+    it('lets an equal epoch replace the older worker, which hears replaced (4020)', async () => {
       const target = get();
       const tenant = newTenant('fence');
       const older = await RoomClient.connect(target, { role: 'worker', tenant, epoch: 3 });
@@ -34,7 +34,7 @@ export function fencingBehaviour(get: () => BehaviourTarget): void {
       expect(room.events.filter((event) => event.kind === 'replaced')).toHaveLength(1);
     });
 
-    it('resets the replaced worker streams at the peer, and the new worker relays at once', async () => {
+    it('resets the replaced worker streams at the peer; the new one relays', async () => {
       const target = get();
       const tenant = newTenant('fence');
       const older = await RoomClient.connect(target, { role: 'worker', tenant, epoch: 4 });

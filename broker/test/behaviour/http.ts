@@ -21,7 +21,7 @@ export function httpBehaviour(get: () => BehaviourTarget, runtime: 'workers' | '
       expect(body).toMatchObject({ error: { code: 'not_found' } });
     });
 
-    it('inspects a room for an admin token of that tenant or of every tenant, and no one else', async () => {
+    it('inspects a room for an admin of that tenant or of all, and no one else', async () => {
       const target = get();
       const { tenant, worker, peer } = await workerAndPeer(target, 'http');
       const ask = async (token: string | null) =>

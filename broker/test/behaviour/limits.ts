@@ -7,7 +7,7 @@ import type { BehaviourTarget } from '../support/target.js';
 
 export function limitsBehaviour(get: () => BehaviourTarget): void {
   describe('limits', () => {
-    it('resets only the stream of an oversized frame; the tenant other streams carry on', async () => {
+    it('resets only the stream of an oversized frame; the other streams carry on', async () => {
       const target = get();
       const { tenant, worker, peer } = await workerAndPeer(target, 'limits');
       const { maxFrameSize, streamWindow } = worker.welcome!.limits;

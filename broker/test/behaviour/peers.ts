@@ -96,7 +96,7 @@ export function peersBehaviour(get: () => BehaviourTarget): void {
       console.log(`[${target.name}] degraded peer round trip ${slow?.rttMs} ms`);
     });
 
-    it('sends the tenant status to the primary, standby and paused peers, and to a peer that joins later', async () => {
+    it('sends the tenant status to primary, standby, paused and later peers', async () => {
       const target = get();
       const { tenant, worker, peer } = await workerAndPeer(target, 'peers');
       const standby = await healthyPeer(target, worker, { tenant });

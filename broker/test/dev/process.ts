@@ -74,7 +74,8 @@ export class DevServer {
         if (Date.now() > deadline) {
           await this.stop();
           throw new Error(
-            `${this.options.runtime} dev did not answer within ${this.options.startTimeoutMs} ms:\n${this.output.slice(-2_000)}`,
+            `${this.options.runtime} dev did not answer within ` +
+              `${this.options.startTimeoutMs} ms:\n${this.output.slice(-2_000)}`,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));

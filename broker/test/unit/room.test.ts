@@ -28,7 +28,7 @@ const chunk = (streamId: number, size: number, fill: number): Message => ({
 });
 
 describe('room core', () => {
-  it('keeps relaying a stream to its peer after the object wakes from hibernation', async () => {
+  it('keeps relaying a stream to its peer after a wake-up from hibernation', async () => {
     const host = new MemoryHost();
     const before = newRoom(host);
     const worker = await join(before, host, 'worker');
@@ -81,7 +81,7 @@ describe('room core', () => {
     expect(host.stored.get('stats')).toMatchObject({ requestsSent: 0, routeChanges: 2 });
   });
 
-  it('writes counters at most once per flush interval, and at once when a socket closes', async () => {
+  it('writes counters at most once per interval, and at once when a socket closes', async () => {
     const host = new MemoryHost();
     const room = newRoom(host);
     const worker = await join(room, host, 'worker');
@@ -107,7 +107,7 @@ describe('room core', () => {
     expect(host.stored.get('stats')).toMatchObject({ requestsSent: 3 });
   });
 
-  it('holds body chunks over the in-flight cap while control and WebSocket frames pass', async () => {
+  it('holds chunks over the in-flight cap while control and WebSocket frames pass', async () => {
     const host = new MemoryHost();
     const room = newRoom(host);
     const worker = await join(room, host, 'worker');
@@ -158,7 +158,7 @@ describe('room core', () => {
     expect(host.held).toBe(false);
   });
 
-  it('resets a stream whose waiting chunks would pass the queue cap, and no other', async () => {
+  it('resets the stream whose waiting chunks pass the queue cap, and no other', async () => {
     const host = new MemoryHost();
     const room = newRoom(host);
     const worker = await join(room, host, 'worker');
@@ -185,7 +185,7 @@ describe('room core', () => {
     expect(host.take(peer).some((m) => m.kind === 'reset' && m.streamId === 3)).toBe(true);
   });
 
-  it('counts a peer gone after the configured missed pings, with its socket still open', async () => {
+  it('judges a peer gone after the missed pings, with its socket still open', async () => {
     const host = new MemoryHost();
     const room = newRoom(host);
     const worker = await join(room, host, 'worker');

@@ -49,3 +49,23 @@ describe('stats', () => {
     expect(events.list().map((event) => event.detail)).toEqual(['two', 'three']);
   });
 });
+
+describe('peer uptime across a wake-up', () => {
+  it('runs on through hibernation while the primary stays connected', () => {
+    const before = new TenantStats(undefined, 0, 16);
+    before.primaryChanged(true, 1_000);
+    const stored = before.snapshotForFlush(5_000);
+    const after = new TenantStats(stored, 60_000, 16);
+    after.resume(true, 60_000);
+    expect(after.view(70_000, 0).peerUptimeMs).toBe(69_000);
+  });
+
+  it('stops at the last flush when a restart dropped the primary', () => {
+    const before = new TenantStats(undefined, 0, 16);
+    before.primaryChanged(true, 1_000);
+    const stored = before.snapshotForFlush(5_000);
+    const after = new TenantStats(stored, 60_000, 16);
+    after.resume(false, 60_000);
+    expect(after.view(70_000, 0).peerUptimeMs).toBe(4_000);
+  });
+});
