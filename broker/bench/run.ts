@@ -33,6 +33,7 @@ const mbPerSecond = (ms: number) => BODY_BYTES / 1e6 / (ms / 1_000);
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const signed = (value: number) => `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(3)}`;
 const line = (label: string, text: string) => console.log(`  ${label.padEnd(40)} ${text}`);
 const latencyText = ({ p50, p99 }: Latency) => `p50 ${fixed(p50, 3)} ms, p99 ${fixed(p99, 3)} ms`;
 
@@ -130,13 +131,13 @@ async function main(): Promise<void> {
     line('tunnel room, WebSocket stream', latencyText(tunnelLatency));
     line(
       'added by the tunnel over direct',
-      `p50 +${fixed(tunnelLatency.p50 - directLatency.p50, 3)} ms, ` +
-        `p99 +${fixed(tunnelLatency.p99 - directLatency.p99, 3)} ms`,
+      `p50 ${signed(tunnelLatency.p50 - directLatency.p50)} ms, ` +
+        `p99 ${signed(tunnelLatency.p99 - directLatency.p99)} ms`,
     );
     line(
       'added by the protocol over the bare relay',
-      `p50 +${fixed(tunnelLatency.p50 - bareLatency.p50, 3)} ms, ` +
-        `p99 +${fixed(tunnelLatency.p99 - bareLatency.p99, 3)} ms`,
+      `p50 ${signed(tunnelLatency.p50 - bareLatency.p50)} ms, ` +
+        `p99 ${signed(tunnelLatency.p99 - bareLatency.p99)} ms`,
     );
 
     console.log('\nIncoming WebSocket messages per MB relayed (the edge bills 20 as one request)');
