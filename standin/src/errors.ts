@@ -8,6 +8,7 @@ export const STANDIN_ERRORS = {
   bad_request: { status: 400, cause: 'caller', meaning: 'a control request body is invalid' },
   not_found: { status: 404, cause: 'caller', meaning: 'no such control route' },
   account_unknown: { status: 404, cause: 'caller', meaning: 'no account with that phone number' },
+  contact_unknown: { status: 404, cause: 'caller', meaning: 'no contact with that phone number' },
   qr_malformed: { status: 400, cause: 'caller', meaning: 'the QR string is not a pairing QR' },
   qr_unknown_ref: {
     status: 404,

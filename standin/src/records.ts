@@ -28,6 +28,11 @@ export interface RequestRecord {
   /** Every header in arrival order, repeats kept, names as sent (HTTP/2: lower-case). */
   readonly headers: readonly HeaderPair[];
   account: string | null;
+  /**
+   * The stand-in's own simulated device that made this request (a contact
+   * fetching media: `contact:<phone>`), told apart by its socket; null for clients.
+   */
+  party: string | null;
   /** Upstream connection id, for WebSocket upgrades. */
   connection: string | null;
   /** Response status (101 for an accepted upgrade), null while pending. */

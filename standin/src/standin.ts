@@ -1,13 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountStore } from './accounts/store.js';
+import { ContactStore } from './contacts/store.js';
 import type { StandinContext } from './context.js';
 import { ControlClient } from './control/client.js';
 import { STANDIN_NOTICE, type StandinInfo } from './control/info.js';
 import { startControl } from './control/server.js';
 import { FaultBoard } from './faults.js';
 import { startListeners } from './http/listeners.js';
+import { PartyFetcher } from './media/party-fetch.js';
 import { MediaStore } from './media/store.js';
+import { Delivery } from './messaging/delivery.js';
+import { MessageLog } from './messaging/log.js';
 import { createNoiseIdentity } from './noise/cert-chain.js';
 import { resolveOptions, servedHosts, type StandinOptions } from './options.js';
 import { Records } from './records.js';
@@ -29,6 +33,13 @@ export interface Standin extends StandinInfo {
   close(): Promise<void>;
 }
 
+/** An address the stand-in can reach its own listener on, for a wildcard bind. */
+function loopbackFor(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '::1';
+  return address;
+}
+
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -47,20 +58,34 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     const caPath = join(tmpDir, 'ca.pem');
     await writeFile(caPath, tls.caPem, { mode: 0o644 });
     const noise = createNoiseIdentity();
+    const connections = new ConnectionRegistry();
+    // Accounts and contacts share one numbering plan: a number is one or the other.
+    let contacts: ContactStore | null = null;
+    const accounts = new AccountStore((phone) => contacts?.get(phone) !== undefined);
+    contacts = new ContactStore((phone) => accounts.get(phone) !== undefined);
     const ctx: StandinContext = {
       options: resolved,
       noise,
-      accounts: new AccountStore(),
+      accounts,
       faults: new FaultBoard(),
       records: new Records(resolved.recordLimit),
-      connections: new ConnectionRegistry(),
+      connections,
       registrations: new RegistrationBoard(),
       media: new MediaStore(resolved.mediaStoreBytes),
       handlers: createDefaultHandlers(),
+      contacts,
+      messages: new MessageLog(resolved.recordLimit),
+      delivery: new Delivery(connections),
+      partyFetch: new PartyFetcher(),
     };
     // Released media responses and connections each listen for fault changes.
     ctx.faults.setMaxListeners(0);
     const listeners = await startListeners(ctx, tls);
+    ctx.partyFetch.bind({
+      host: loopbackFor(listeners.tls.address),
+      port: listeners.tls.port,
+      caPem: tls.caPem,
+    });
     const tlsTarget = hostPort(resolved.tlsHost, listeners.tls.port);
     const hostMap: Record<string, string> = {};
     for (const host of [...hosts, '*.whatsapp.net', '*.whatsapp.com']) hostMap[host] = tlsTarget;

@@ -21,6 +21,7 @@ function request(records: Records): RequestRecord {
     status: null,
     responseHeaders: null,
     refusedBy: null,
+    party: null,
   });
 }
 

@@ -1,6 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { StandinError } from '../errors.js';
+import type { Mailbox } from '../messaging/mailbox.js';
 import { generateCurveKeyPair, type CurveKeyPair } from '../noise/keys.js';
+import { AppStateServer } from '../phone/app-state.js';
+import { SignalParty } from '../signal/party.js';
 
 /** A signed pre-key as a companion announced it (registration payload or upload). */
 export interface SignedPreKey {
@@ -25,6 +28,10 @@ export interface Device {
   readonly pairedAt: string;
   /** Set when the device was logged out (401) or removed itself; its logins then fail. */
   removedAt: string | null;
+  /** Stanzas kept for the device until it confirms them (the offline queue). */
+  readonly mailbox: Mailbox;
+  /** Set at pairing: the phone sends its app-state keys and history once the device has keys. */
+  initialSyncPending: boolean;
 }
 
 /** A WhatsApp account: the phone (device 0) and its linked companions. */
@@ -37,6 +44,12 @@ export interface Account {
   readonly name: string | null;
   /** The phone's identity key, which signs each companion's device identity. */
   readonly identity: CurveKeyPair;
+  /** The push name the phone's app state carries (the business name, or a default). */
+  readonly pushName: string;
+  /** The phone as a Signal device (device 0), with `identity` as its identity key. */
+  readonly phoneParty: SignalParty;
+  /** The account's app-state collections and sync key, as the phone and server keep them. */
+  readonly appState: AppStateServer;
   readonly devices: Map<number, Device>;
   nextDevice: number;
   nextKeyIndex: number;
@@ -49,6 +62,9 @@ export interface NewAccount {
   readonly name?: string | null;
 }
 
+/** The push name of a personal account's phone (a business account shows its name). */
+export const PERSONAL_PUSH_NAME = 'Stand-in Owner';
+
 const PHONE_PATTERN = /^[1-9]\d{6,14}$/;
 
 function randomDigits(count: number): string {
@@ -58,8 +74,12 @@ function randomDigits(count: number): string {
 }
 
 export class AccountStore {
+  /** `taken` says whether a phone number already belongs to a simulated contact. */
+  constructor(private readonly taken: (phone: string) => boolean = () => false) {}
+
   private readonly accounts = new Map<string, Account>();
   private readonly byAuth = new Map<string, Account>();
+  private readonly byLidUser = new Map<string, Account>();
 
   create(spec: NewAccount = {}): Account {
     const phone = spec.phone ?? this.freshPhone();
@@ -70,11 +90,21 @@ export class AccountStore {
     }
     const existing = this.accounts.get(phone);
     if (existing) return existing;
+    if (this.taken(phone)) {
+      throw new StandinError('bad_request', 'that number belongs to a simulated contact', {
+        field: 'phone',
+      });
+    }
+    const name = spec.name === undefined ? 'Stand-in Restaurant' : spec.name;
+    const identity = generateCurveKeyPair();
     const account: Account = {
       phone,
       lid: randomDigits(15),
-      name: spec.name === undefined ? 'Stand-in Restaurant' : spec.name,
-      identity: generateCurveKeyPair(),
+      name,
+      identity,
+      pushName: name ?? PERSONAL_PUSH_NAME,
+      phoneParty: new SignalParty(identity),
+      appState: new AppStateServer(),
       devices: new Map(),
       // Real companions get small device numbers; start past 0 (the phone).
       nextDevice: 2,
@@ -83,7 +113,12 @@ export class AccountStore {
     };
     this.accounts.set(phone, account);
     this.byAuth.set(account.mediaAuth, account);
+    this.byLidUser.set(account.lid, account);
     return account;
+  }
+
+  byLid(lid: string): Account | undefined {
+    return this.byLidUser.get(lid);
   }
 
   get(phone: string): Account | undefined {
@@ -108,7 +143,7 @@ export class AccountStore {
     // Country code 1 with 555-01xx, the North American range kept for fiction.
     for (;;) {
       const phone = `155501${String(randomInt(0, 100_000)).padStart(5, '0')}`;
-      if (!this.accounts.has(phone)) return phone;
+      if (!this.accounts.has(phone) && !this.taken(phone)) return phone;
     }
   }
 }
@@ -119,4 +154,22 @@ export function deviceJid(account: Account, device: number): string {
 
 export function deviceLid(account: Account, device: number): string {
   return `${account.lid}:${device}@lid`;
+}
+
+/** The devices messages to an account fan out to: every companion still linked. */
+export function linkedDevices(account: Account): Device[] {
+  return [...account.devices.values()].filter((device) => device.removedAt === null);
+}
+
+/**
+ * Hands out the device's lowest one-time pre-key, as the server does for a
+ * key fetch: each is given out once.
+ */
+export function takePreKey(device: Device): { id: number; publicKey: Buffer } | null {
+  let lowest: number | null = null;
+  for (const id of device.preKeys.keys()) if (lowest === null || id < lowest) lowest = id;
+  if (lowest === null) return null;
+  const publicKey = device.preKeys.get(lowest) as Buffer;
+  device.preKeys.delete(lowest);
+  return { id: lowest, publicKey };
 }

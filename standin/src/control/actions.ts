@@ -1,5 +1,6 @@
 import type { StandinContext } from '../context.js';
 import { ALL_ACCOUNTS } from '../faults.js';
+import { noticeDeviceChange } from '../messaging/device-notice.js';
 import type { UpstreamConnection } from '../session/connection.js';
 import {
   streamErrorNode,
@@ -35,7 +36,10 @@ export function disconnectConnections(
   for (const connection of hit) {
     if (code === 401 && connection.account && connection.device !== null) {
       const device = connection.account.devices.get(connection.device);
-      if (device && device.removedAt === null) device.removedAt = new Date().toISOString();
+      if (device && device.removedAt === null) {
+        device.removedAt = new Date().toISOString();
+        noticeDeviceChange(ctx, connection.account, 'remove', device);
+      }
     }
     connection.endWith(streamErrorNode(code), streamErrorOutcome(code));
   }

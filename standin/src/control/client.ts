@@ -1,10 +1,11 @@
 import type { AccountFaults, HostFaults } from '../faults.js';
 import type { MediaSummary } from '../media/store.js';
+import type { FailureRecord, ReceivedMessage, SentMessage } from '../messaging/log.js';
 import type { PairedDevice } from '../phone/pair.js';
 import type { RecordsSnapshot } from '../records.js';
 import type { StreamErrorCode } from '../session/stream-errors.js';
 import type { StandinInfo } from './info.js';
-import type { AccountView } from './views.js';
+import type { AccountView, ContactView, PhoneView } from './views.js';
 
 /** An error answer of the control API, with its catalogue code. */
 export class ControlError extends Error {
@@ -24,6 +25,24 @@ export interface PhoneChoice {
   readonly phone?: string;
   readonly name?: string | null;
 }
+
+export interface NewContactSpec {
+  readonly phone?: string;
+  readonly name?: string;
+  /** Whether it sends read receipts after delivery receipts (default true). */
+  readonly readReceipts?: boolean;
+}
+
+/** What a contact sends: a text, or an image (its bytes are base64 on the wire). */
+export type ContactMessage =
+  | { readonly text: string }
+  | {
+      readonly image: {
+        readonly data: Uint8Array;
+        readonly mimetype: string;
+        readonly caption?: string;
+      };
+    };
 
 /**
  * A typed client of the control API, for tests in this repo and for
@@ -111,6 +130,74 @@ export class ControlClient {
 
   disconnect(account: string, code: StreamErrorCode): Promise<{ connections: string[] }> {
     return this.call('POST', `/accounts/${encodeURIComponent(account)}/disconnect`, { code });
+  }
+
+  /** Creates a simulated contact (or returns the one with that number). */
+  createContact(spec: NewContactSpec = {}): Promise<ContactView> {
+    return this.call('POST', '/contacts', spec);
+  }
+
+  contacts(): Promise<ContactView[]> {
+    return this.call('GET', '/contacts');
+  }
+
+  contact(phone: string): Promise<ContactView> {
+    return this.call('GET', `/contacts/${encodeURIComponent(phone)}`);
+  }
+
+  /** Messages the contact decrypted, with their content and any media's SHA-256. */
+  received(contact: string, since = 0): Promise<ReceivedMessage[]> {
+    return this.call('GET', `/contacts/${encodeURIComponent(contact)}/received?since=${since}`);
+  }
+
+  /** Messages the contact sent, with each device copy's state and receipts. */
+  sent(contact: string, since = 0): Promise<SentMessage[]> {
+    return this.call('GET', `/contacts/${encodeURIComponent(contact)}/sent?since=${since}`);
+  }
+
+  /** The contact sends the account a message, encrypted for each of its linked devices. */
+  sendFromContact(contact: string, to: string, message: ContactMessage): Promise<SentMessage> {
+    const body =
+      'text' in message
+        ? { to, text: message.text }
+        : {
+            to,
+            image: {
+              data: Buffer.from(message.image.data).toString('base64'),
+              mimetype: message.image.mimetype,
+              ...(message.image.caption === undefined ? {} : { caption: message.image.caption }),
+            },
+          };
+    return this.call('POST', `/contacts/${encodeURIComponent(contact)}/send`, body);
+  }
+
+  /** Queues `count` texts from the contact, held for each device's next login. */
+  burst(
+    contact: string,
+    to: string,
+    count: number,
+    text?: string,
+  ): Promise<{ ids: string[]; held: number }> {
+    return this.call('POST', `/contacts/${encodeURIComponent(contact)}/burst`, {
+      to,
+      count,
+      ...(text === undefined ? {} : { text }),
+    });
+  }
+
+  /** The contact loses its Signal sessions (keeping its keys), as a reinstalled app would. */
+  forgetSessions(contact: string): Promise<{ forgotten: string }> {
+    return this.call('POST', `/contacts/${encodeURIComponent(contact)}/forget-sessions`);
+  }
+
+  /** The account's phone: what it decrypted and sent, and its app state. */
+  phone(account: string): Promise<PhoneView> {
+    return this.call('GET', `/accounts/${encodeURIComponent(account)}/phone`);
+  }
+
+  /** Messages that could not be handled, with the reason. */
+  failures(since = 0): Promise<FailureRecord[]> {
+    return this.call('GET', `/failures?since=${since}`);
   }
 
   releaseAcks(account: string, error?: number | string): Promise<{ released: number }> {

@@ -6,7 +6,8 @@ import { scanQr, type PhoneOptions } from '../phone/scan.js';
 import { isStreamErrorCode } from '../session/stream-errors.js';
 import { disconnectConnections, dropConnections, releaseAcks } from './actions.js';
 import type { StandinInfo } from './info.js';
-import { accountView } from './views.js';
+import { NO_ROUTE, routeContacts } from './contact-routes.js';
+import { accountView, phoneView } from './views.js';
 
 export interface ControlRequest {
   readonly method: string;
@@ -66,6 +67,13 @@ export async function route(
   }
   if (at('GET', 'faults')) return ctx.faults.snapshot();
   if (at('GET', 'media')) return ctx.media.list();
+  if (at('GET', 'failures')) {
+    const since = Number(request.query.get('since') ?? 0);
+    if (!Number.isSafeInteger(since) || since < 0) {
+      throw new StandinError('bad_request', 'since must be a sequence number', { field: 'since' });
+    }
+    return ctx.messages.failuresSince(since);
+  }
   if (at('GET', 'accounts')) return ctx.accounts.all().map((account) => accountView(ctx, account));
   if (at('POST', 'phone', 'scan')) {
     const body = objectBody(request.body);
@@ -79,6 +87,7 @@ export async function route(
   if (first === 'accounts' && second !== undefined) {
     const account = second;
     if (at('GET', 'accounts', null)) return accountView(ctx, ctx.accounts.require(account));
+    if (at('GET', 'accounts', null, 'phone')) return phoneView(ctx, ctx.accounts.require(account));
     if (at('PUT', 'accounts', null, 'faults')) {
       return ctx.faults.setAccount(account, parseAccountFaults(request.body));
     }
@@ -116,5 +125,7 @@ export async function route(
       return { cleared: second };
     }
   }
+  const answer = await routeContacts(ctx, request);
+  if (answer !== NO_ROUTE) return answer;
   throw new StandinError('not_found', `no route ${method} /${segments.join('/')}`);
 }

@@ -70,6 +70,7 @@ export function describeRequest(
     userAgent: single(headers['user-agent']),
     headers: pairs(request.rawHeaders),
     account: null,
+    party: null,
     connection: null,
     status: null,
     responseHeaders: null,

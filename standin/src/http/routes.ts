@@ -20,6 +20,8 @@ export function handleHttp(
   response: AnyResponse,
 ): void {
   const record = ctx.records.addRequest(describeRequest(request, 'http', transport, ctx.options));
+  if (transport === 'tls')
+    record.party = ctx.partyFetch.partyOf(record.remoteAddress, record.remotePort);
   const fail = (error: unknown): void => {
     if (response.headersSent) {
       response.destroy(error instanceof Error ? error : undefined);

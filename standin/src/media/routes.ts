@@ -12,7 +12,8 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 function accountOf(ctx: StandinContext, url: URL): string | null {
   const auth = url.searchParams.get('auth');
   if (auth !== null) return ctx.accounts.byMediaAuth(auth)?.phone ?? null;
-  return ctx.media.byPath(url.pathname)?.account ?? null;
+  const media = ctx.media.byPath(url.pathname);
+  return media?.account ?? media?.audience ?? null;
 }
 
 /** The upload token: the encrypted file's SHA-256 in URL-safe base64 without padding. */
@@ -118,7 +119,8 @@ export async function serveMedia(
   record: RequestRecord,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'https://media.invalid');
-  record.account = accountOf(ctx, url);
+  // A simulated device's own fetch is its own, not an account's.
+  record.account = record.party === null ? accountOf(ctx, url) : null;
   if (request.method === 'OPTIONS') {
     const answer = answerPreflight(
       record.origin,

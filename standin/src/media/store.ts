@@ -6,6 +6,12 @@ export interface StoredMedia {
   readonly id: string;
   /** The uploader's account, or null for blobs the stand-in placed itself. */
   readonly account: string | null;
+  /**
+   * For a blob the stand-in placed itself: the account it was made for (a
+   * contact's media, the phone's history or app-state blobs), so downloads of
+   * it count as that account's. Null otherwise.
+   */
+  readonly audience: string | null;
   /** The upload path's media kind (`image`, `document`, …). */
   readonly kind: string;
   readonly bytes: Buffer;
@@ -36,7 +42,10 @@ export class MediaStore {
 
   constructor(private readonly limitBytes: number) {}
 
-  put(bytes: Buffer, owner: { account: string | null; kind: string }): StoredMedia {
+  put(
+    bytes: Buffer,
+    owner: { account: string | null; kind: string; audience?: string | null },
+  ): StoredMedia {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const existing = this.byHash.get(sha256);
     if (existing) return existing;
@@ -53,6 +62,7 @@ export class MediaStore {
     const media: StoredMedia = {
       id,
       account: owner.account,
+      audience: owner.audience ?? null,
       kind: owner.kind,
       bytes,
       sha256,

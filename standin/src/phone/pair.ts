@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { proto } from '@whiskeysockets/baileys';
-import { deviceJid, deviceLid, type Account } from '../accounts/store.js';
+import { deviceJid, deviceLid, type Account, type Device } from '../accounts/store.js';
 import { StandinError } from '../errors.js';
+import { noticeDeviceChange } from '../messaging/device-notice.js';
+import { Mailbox } from '../messaging/mailbox.js';
 import type { PendingRegistration } from '../session/registrations.js';
 import { streamErrorNode } from '../session/stream-errors.js';
 import { checkPairDeviceSign, pairSuccessNode, signDeviceIdentity } from './device-identity.js';
@@ -70,7 +72,7 @@ export async function completePairing(
     throw new StandinError('pairing_failed', problem, { connection: connection.record.id });
   }
   const data = registration.pairingData;
-  account.devices.set(device, {
+  const linked: Device = {
     device,
     keyIndex,
     noiseKey: connection.clientStatic,
@@ -85,7 +87,11 @@ export async function completePairing(
     platform: platformOf(data),
     pairedAt: new Date().toISOString(),
     removedAt: null,
-  });
+    mailbox: new Mailbox(),
+    initialSyncPending: true,
+  };
+  account.devices.set(device, linked);
+  noticeDeviceChange(ctx, account, 'add', linked);
   ctx.records.attach(connection.record, account.phone, device);
   const record = ctx.records.registration(connection.record.id);
   record.account = account.phone;

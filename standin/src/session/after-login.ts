@@ -4,11 +4,13 @@ import type { UpstreamConnection } from './connection.js';
 
 /**
  * What the server sends right after `success`: routing info for the next
- * connection's intro, then the end of the offline backlog. Without the
- * `offline` marker Baileys buffers its events for 30 s.
+ * connection's intro, everything the device's mailbox kept while it was
+ * away (flagged `offline`), then the end of that backlog with its count.
+ * Without the `offline` marker Baileys buffers its events for 30 s.
  */
 export function welcome(connection: UpstreamConnection): void {
-  if (connection.ctx.options.sendEdgeRouting) {
+  const { ctx, account } = connection;
+  if (ctx.options.sendEdgeRouting) {
     connection.send({
       tag: 'ib',
       attrs: { from: SERVER_JID },
@@ -21,11 +23,11 @@ export function welcome(connection: UpstreamConnection): void {
       ],
     });
   }
-  // The stand-in queues nothing for an account while it is away (README), so the
-  // backlog is always empty.
+  const device = connection.device === null ? undefined : account?.devices.get(connection.device);
+  const count = device ? ctx.delivery.flush(connection, device) : 0;
   connection.send({
     tag: 'ib',
     attrs: { from: SERVER_JID },
-    content: [{ tag: 'offline', attrs: { count: '0' } }],
+    content: [{ tag: 'offline', attrs: { count: String(count) } }],
   });
 }

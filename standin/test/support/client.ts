@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import makeWASocket, {
   useMultiFileAuthState,
+  type BaileysEventMap,
   type ConnectionState,
+  type WAMessage,
+  type WAMessageUpdate,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import { createEgress, type TenantEgress } from '@pasarela/session-worker/egress';
-import type { Standin } from '../../src/index.js';
+import type { PhoneChoice, Standin } from '../../src/index.js';
 import { capturingLogger, type CapturingLogger } from './logger.js';
 
 /** Baileys' settings the tests shorten, so a stall shows within seconds, not minutes. */
@@ -39,6 +42,18 @@ export interface Client {
   readonly closed: Promise<CloseInfo>;
   /** The first QR, once Baileys emits it. */
   readonly firstQr: Promise<string>;
+  /** Every message Baileys upserted, with the upsert's type (`notify` live, `append` backlog). */
+  readonly upserts: { readonly type: string; readonly message: WAMessage }[];
+  /** Every `messages.update` entry (status changes from receipts). */
+  readonly messageUpdates: WAMessageUpdate[];
+  /** Every `messaging-history.set` Baileys emitted. */
+  readonly histories: BaileysEventMap['messaging-history.set'][];
+  /**
+   * Resolves once Baileys finished its initial sync: the history is in
+   * (`messaging-history.set`) and the app-state sync is done and counted in
+   * `creds.accountSyncCounter`; with the ms since start. Only a first login has one.
+   */
+  readonly synced: Promise<number>;
   /** Ends the socket if open and waits for the close; closes the egress. */
   stop(): Promise<CloseInfo>;
 }
@@ -94,11 +109,29 @@ export async function startClient(
     defaultQueryTimeoutMs: options.defaultQueryTimeoutMs ?? TEST_TIMINGS.defaultQueryTimeoutMs,
     ...(options.qrTimeout === undefined ? {} : { qrTimeout: options.qrTimeout }),
   });
-  let pendingSave: Promise<void> = Promise.resolve();
-  sock.ev.on('creds.update', () => {
-    pendingSave = pendingSave.then(saveCreds);
-  });
   const startedAt = Date.now();
+  let resolveCounted: () => void = () => undefined;
+  const counted = new Promise<void>((resolve) => (resolveCounted = resolve));
+  let resolveHistory: () => void = () => undefined;
+  const historyArrived = new Promise<void>((resolve) => (resolveHistory = resolve));
+  // Baileys runs its app-state sync beside the history download: either may finish first.
+  const synced = Promise.all([counted, historyArrived]).then(() => Date.now() - startedAt);
+  let pendingSave: Promise<void> = Promise.resolve();
+  sock.ev.on('creds.update', (update) => {
+    pendingSave = pendingSave.then(saveCreds);
+    if ((update.accountSyncCounter ?? 0) > 0) resolveCounted();
+  });
+  const upserts: { type: string; message: WAMessage }[] = [];
+  const messageUpdates: WAMessageUpdate[] = [];
+  const histories: BaileysEventMap['messaging-history.set'][] = [];
+  sock.ev.on('messages.upsert', ({ messages, type }) => {
+    for (const message of messages) upserts.push({ type, message });
+  });
+  sock.ev.on('messages.update', (items) => messageUpdates.push(...items));
+  sock.ev.on('messaging-history.set', (history) => {
+    histories.push(history);
+    resolveHistory();
+  });
   const qrs: string[] = [];
   const updates: Partial<ConnectionState>[] = [];
   let resolveQr: (qr: string) => void = () => undefined;
@@ -143,6 +176,10 @@ export async function startClient(
     opened,
     closed,
     firstQr,
+    upserts,
+    messageUpdates,
+    histories,
+    synced,
     stop() {
       stopping ??= (async () => {
         sock.end(undefined);
@@ -159,22 +196,31 @@ export async function startClient(
  * Pairs a fresh account by QR with the simulated phone and lets Baileys take
  * the 515 restart; the creds in `auth` are then those of a paired device.
  */
-export async function pairByQr(standin: Standin, auth: AuthFolder, options: ClientOptions = {}) {
+export async function pairByQr(
+  standin: Standin,
+  auth: AuthFolder,
+  options: ClientOptions & { readonly phone?: PhoneChoice } = {},
+) {
   const client = await startClient(standin, auth, options);
-  const paired = await standin.control.scanQr(await client.firstQr);
+  const paired = await standin.control.scanQr(await client.firstQr, options.phone ?? {});
   const closed = await client.closed;
   await client.egress.close();
   return { client, paired, closed };
 }
 
-/** Pairs a fresh account and logs it in; returns the open client. */
+/**
+ * Pairs a fresh account, logs it in and waits for Baileys' initial sync
+ * (history from the phone, then app state) to finish, so a test starts on a
+ * quiet connection; returns the open client.
+ */
 export async function pairAndLogIn(
   standin: Standin,
   auth: AuthFolder,
-  options: ClientOptions = {},
+  options: ClientOptions & { readonly phone?: PhoneChoice } = {},
 ) {
   const { paired } = await pairByQr(standin, auth, options);
   const client = await startClient(standin, auth, options);
   await client.opened;
+  await client.synced;
   return { client, paired };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { child, iqError, iqResult, type BinaryNode } from '../../wire/nodes.js';
+import { iqError, iqResult, type BinaryNode } from '../../wire/nodes.js';
 import type { UpstreamConnection } from '../connection.js';
 
 /** Answers that carry nothing beyond the result itself. */
@@ -48,21 +48,4 @@ export function answerBlocklist(node: BinaryNode, connection: UpstreamConnection
 /** No profile pictures are stored: the real service answers 404 item-not-found too. */
 export function answerProfilePicture(node: BinaryNode, connection: UpstreamConnection): void {
   connection.send(iqError(node, 404, 'item-not-found'));
-}
-
-/**
- * `<iq xmlns='w:sync:app:state' type='set'><sync><collection name version/>…`:
- * every requested collection is answered at the version asked for, with no
- * patches. Baileys loops until each collection appears in the reply without
- * `has_more_patches`, so leaving one out would spin it.
- */
-export function answerAppStateSync(node: BinaryNode, connection: UpstreamConnection): void {
-  const sync = child(node, 'sync');
-  const collections = (Array.isArray(sync?.content) ? sync.content : [])
-    .filter((item) => item.tag === 'collection' && item.attrs.name !== undefined)
-    .map((item) => ({
-      tag: 'collection',
-      attrs: { name: item.attrs.name as string, version: item.attrs.version ?? '0' },
-    }));
-  connection.send(iqResult(node, [{ tag: 'sync', attrs: {}, content: collections }]));
 }

@@ -8,6 +8,7 @@ import {
   iqResult,
   type BinaryNode,
 } from '../../wire/nodes.js';
+import { noticeDeviceChange } from '../../messaging/device-notice.js';
 import type { UpstreamConnection } from '../connection.js';
 
 /**
@@ -63,6 +64,9 @@ export function answerLinkCode(node: BinaryNode, connection: UpstreamConnection)
 export function answerRemoveCompanion(node: BinaryNode, connection: UpstreamConnection): void {
   const target = jidDecode(child(node, 'remove-companion-device')?.attrs.jid ?? '');
   const device = connection.account?.devices.get(target?.device ?? connection.device ?? -1);
-  if (device && device.removedAt === null) device.removedAt = new Date().toISOString();
+  if (connection.account && device && device.removedAt === null) {
+    device.removedAt = new Date().toISOString();
+    noticeDeviceChange(connection.ctx, connection.account, 'remove', device);
+  }
   connection.send(iqResult(node));
 }

@@ -1,3 +1,4 @@
+import { maybeStartInitialSync } from '../../phone/initial-sync.js';
 import { child, childBytes, childrenOf, iqResult, type BinaryNode } from '../../wire/nodes.js';
 import type { UpstreamConnection } from '../connection.js';
 
@@ -43,6 +44,8 @@ export function storePreKeyUpload(node: BinaryNode, connection: UpstreamConnecti
     }
   }
   connection.send(iqResult(node));
+  // A device linked just now has keys from here on: its phone can start the initial sync.
+  maybeStartInitialSync(connection);
 }
 
 /** `<rotate>` inside an encrypt set: a new signed pre-key. */
@@ -98,4 +101,5 @@ export function answerDigest(node: BinaryNode, connection: UpstreamConnection): 
     );
   }
   connection.send(iqResult(node, [{ tag: 'digest', attrs: {}, content }]));
+  maybeStartInitialSync(connection);
 }

@@ -1,6 +1,8 @@
 import { ANY, HandlerTable } from '../handlers.js';
+import { handleClientAck, handleClientReceipt } from '../../messaging/client-receipts.js';
+import { handleClientMessage } from '../../messaging/client-messages.js';
+import { answerAppStateSync } from './app-state.js';
 import {
-  answerAppStateSync,
   answerBlocklist,
   answerEmpty,
   answerPrivacy,
@@ -16,14 +18,15 @@ import {
   storePreKeyUpload,
   storeSignedPreKeyRotation,
 } from './prekeys.js';
-import { ackMessage, ackReceipt } from './stanzas.js';
+import { answerKeyFetch } from './keys.js';
 import { answerUsync } from './usync.js';
 
 /**
  * Every stanza the stand-in answers with more than an empty result. Baileys
  * sends the first three in sequence before it reports the connection open
  * (pre-key count, passive active, digest), then props, blocklist and
- * privacy; pings run from the handshake on.
+ * privacy; pings run from the handshake on. Messages, receipts and acks go
+ * to the messaging layer, which carries them between devices.
  */
 export function createDefaultHandlers(): HandlerTable {
   return (
@@ -31,6 +34,7 @@ export function createDefaultHandlers(): HandlerTable {
       .iq('w:p', 'get', 'ping', answerPing)
       .iq('encrypt', 'get', 'count', answerPreKeyCount)
       .iq('encrypt', 'get', 'digest', answerDigest)
+      .iq('encrypt', 'get', 'key', answerKeyFetch)
       .iq('encrypt', 'set', 'rotate', storeSignedPreKeyRotation)
       // The upload's first child is <registration>.
       .iq('encrypt', 'set', ANY, storePreKeyUpload)
@@ -47,7 +51,8 @@ export function createDefaultHandlers(): HandlerTable {
       .iq('usync', 'get', 'usync', answerUsync)
       .iq('md', 'set', 'link_code_companion_reg', answerLinkCode)
       .iq('md', 'set', 'remove-companion-device', answerRemoveCompanion)
-      .stanza('message', ackMessage)
-      .stanza('receipt', ackReceipt)
+      .stanza('message', handleClientMessage)
+      .stanza('receipt', handleClientReceipt)
+      .stanza('ack', handleClientAck)
   );
 }
