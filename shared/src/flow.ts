@@ -63,7 +63,10 @@ export class ReceiveWindow {
   /**
    * Records bytes the consumer took. Returns the credit to send back, or 0
    * while it is not worth a frame yet (under half a window), so credit
-   * frames stay few.
+   * frames stay few. Once everything received was consumed the credit goes
+   * back at once, however small: a sender may also be held by a cap over
+   * all its streams (the peer's bytes in flight), and with many streams
+   * each could sit below half a window for ever, waiting for the others.
    */
   consumed(bytes: number): number {
     this.#unacknowledged += bytes;
