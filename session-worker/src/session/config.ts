@@ -36,6 +36,27 @@ export const SESSION_DEFAULTS = Object.freeze({
   loopThreshold: 5,
   /** Smallest delay before a reconnect while the loop flag is up. */
   loopBackoffMs: 120_000,
+  /** Baileys' keepalive ping interval (its own default). */
+  keepAliveIntervalMs: 30_000,
+  /** Baileys' limit on the WebSocket handshake and the login (its own default). */
+  connectTimeoutMs: 20_000,
+  /** Baileys' limit on one query (its own default). */
+  defaultQueryTimeoutMs: 60_000,
+  /** How long each pairing QR is shown; 0 keeps Baileys' schedule (60 s, then 20 s each). */
+  qrTimeoutMs: 0,
+  /** How long a WhatsApp Web version read from `sw.js` is used before it is read again. */
+  versionCacheTtlMs: 6 * 3_600_000,
+  /** After a failed read of `sw.js`, how long the bundled version is used before trying again. */
+  versionRetryMs: 60_000,
+  /** Deadline of one read of `sw.js`, body included. */
+  versionFetchTimeoutMs: 10_000,
+  /**
+   * How long an ended socket may take to close (`ws` waits up to 30 s for the
+   * close handshake) before it is torn down, so a stop never hangs on a dead peer.
+   */
+  socketCloseTimeoutMs: 5_000,
+  /** How long a pairing-code request waits for the registration socket to be ready. */
+  pairingCodeWaitMs: 30_000,
 });
 
 export type SessionConfig = { -readonly [K in keyof typeof SESSION_DEFAULTS]: number };
@@ -56,6 +77,15 @@ const schema = z
     loopWindowMs: ms(),
     loopThreshold: z.number().int().min(2),
     loopBackoffMs: ms(),
+    keepAliveIntervalMs: ms(),
+    connectTimeoutMs: ms(),
+    defaultQueryTimeoutMs: ms(),
+    qrTimeoutMs: z.number().int().min(0),
+    versionCacheTtlMs: ms(),
+    versionRetryMs: ms(),
+    versionFetchTimeoutMs: ms(),
+    socketCloseTimeoutMs: ms(),
+    pairingCodeWaitMs: ms(),
   })
   .superRefine((c, ctx) => {
     const fail = (field: keyof SessionConfig, message: string) =>
@@ -72,6 +102,9 @@ const schema = z
     }
     if (c.loopBackoffMs < c.backoffBaseMs) {
       fail('loopBackoffMs', 'must be at least backoffBaseMs');
+    }
+    if (c.versionRetryMs > c.versionCacheTtlMs) {
+      fail('versionRetryMs', 'must be at most versionCacheTtlMs');
     }
   });
 

@@ -31,10 +31,11 @@ export const SESSION_STATUSES: readonly SessionStatus[] = [
 /**
  * Allowed moves. `starting` is entered for every socket built, first start
  * and reconnects alike; `reconnecting` is the wait before the next one.
- * Stopping is allowed from anywhere but `stopped`.
+ * Stopping is allowed from anywhere but `stopped`; a stopped session can be
+ * logged out (its creds cleared) without a socket.
  */
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
-  stopped: ['starting'],
+  stopped: ['starting', 'logged_out'],
   starting: ['qr', 'connected', 'reconnecting', 'logged_out', 'replaced', 'failed', 'stopped'],
   qr: ['connected', 'reconnecting', 'logged_out', 'replaced', 'failed', 'stopped'],
   connected: ['reconnecting', 'logged_out', 'replaced', 'failed', 'stopped'],
@@ -56,6 +57,7 @@ export type TransitionReason =
   | 'opened'
   | 'lease_acquired'
   | 'lease_lost'
+  | 'lease_released'
   | 'route_changed'
   | 'shutdown'
   | 'error';

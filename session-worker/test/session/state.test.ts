@@ -10,6 +10,7 @@ import {
 
 const ALLOWED = new Set([
   'stopped→starting',
+  'stopped→logged_out',
   'starting→qr',
   'starting→connected',
   'starting→reconnecting',
