@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { StandinError } from './errors.js';
 import type { StandinOptions } from './options.js';
+import { quietLibsignal } from './signal/chatter.js';
 import { startStandin } from './standin.js';
 
 const USAGE = `usage: npm run standin -- [--tls-host IP] [--tls-port N] [--plain-host IP]
@@ -53,6 +54,7 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StandinOptions {
  */
 async function main(): Promise<void> {
   const started = Date.now();
+  quietLibsignal();
   const standin = await startStandin(optionsFrom(process.argv.slice(2), process.env));
   const { control: _client, caPem: _pem, noiseRootPublicKey: _root, close, ...info } = standin;
   process.stdout.write(`${JSON.stringify({ ...info, readyMs: Date.now() - started })}\n`);

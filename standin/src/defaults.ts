@@ -45,6 +45,9 @@ export const STANDIN_DEFAULTS = {
   /** Bytes of encrypted media kept in memory before uploads are refused. */
   mediaStoreBytes: 1024 * 1024 * 1024,
 
+  /** Largest control API body: a contact's image travels in it as base64. */
+  controlBodyBytes: 32 * 1024 * 1024,
+
   /** Request records kept; older ones are dropped and counted. */
   recordLimit: 20_000,
 

@@ -55,6 +55,7 @@ export interface ResolvedOptions {
   readonly maxUploadBytes: number;
   readonly mediaStoreBytes: number;
   readonly recordLimit: number;
+  readonly controlBodyBytes: number;
   readonly caValidityDays: number;
   readonly tmpParent: string;
   readonly tmpPrefix: string;
@@ -141,6 +142,7 @@ export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
       Number.MAX_SAFE_INTEGER,
     ),
     recordLimit: integer('recordLimit', options.recordLimit, d.recordLimit, 1, 10_000_000),
+    controlBodyBytes: d.controlBodyBytes,
     caValidityDays: d.caValidityDays,
     tmpParent: options.tmpParent ?? tmpdir(),
     tmpPrefix: d.tmpPrefix,

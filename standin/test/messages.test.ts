@@ -176,5 +176,9 @@ describe('a contact sends Baileys', () => {
 
   it('every message was handled: no failure is recorded', async () => {
     expect(await standin.control.failures()).toEqual([]);
+    expect(client.logger.lines).toEqual([]);
+    const { connections } = await standin.control.records();
+    // Every query messaging caused (key fetches, usync, privacy tokens) had a real answer.
+    expect(connections.flatMap((connection) => connection.genericAnswers)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { startStandin, type ContactView, type Standin } from '../src/index.js';
 import {
   authFolder,
   pairAndLogIn,
+  pairByQr,
   startClient,
   type AuthFolder,
   type Client,
@@ -113,5 +114,32 @@ describe('the offline queue', () => {
     const { logins } = await standin.control.account(phone);
     expect(logins.at(-1)?.result).toBe('success');
     expect(await standin.control.failures()).toEqual([]);
+  });
+
+  it('keeps a burst sent between pairing and the first login until the device has keys', async () => {
+    const fresh = await authFolder();
+    try {
+      const { paired } = await pairByQr(standin, fresh);
+      const burst = await standin.control.burst(contact.phone, paired.phone, 20, 'Early bird');
+      const sent = (await standin.control.sent(contact.phone)).filter((item) =>
+        burst.ids.includes(item.id),
+      );
+      // Nothing to open a session with yet: the copies wait, unencrypted.
+      expect(new Set(sent.flatMap((item) => item.copies.map((copy) => copy.encType)))).toEqual(
+        new Set([null]),
+      );
+      const first = await startClient(standin, fresh);
+      await first.synced;
+      await waitFor(() => texts(first, burst.ids).length === 20, 'the 20 early messages');
+      expect(texts(first, burst.ids)).toEqual(
+        Array.from({ length: 20 }, (_, index) => `Early bird ${index + 1}/20`),
+      );
+      // They came as messages, so the history leaves them out.
+      expect(first.histories.flatMap((history) => history.messages)).toEqual([]);
+      await first.stop();
+      expect(await standin.control.failures()).toEqual([]);
+    } finally {
+      await fresh.remove();
+    }
   });
 });

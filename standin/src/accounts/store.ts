@@ -32,6 +32,8 @@ export interface Device {
   readonly mailbox: Mailbox;
   /** Set at pairing: the phone sends its app-state keys and history once the device has keys. */
   initialSyncPending: boolean;
+  /** Copies for this device waiting for its first pre-key upload, to be encrypted then. */
+  readonly awaitingKeys: (() => Promise<void>)[];
 }
 
 /** A WhatsApp account: the phone (device 0) and its linked companions. */

@@ -18,8 +18,6 @@ export interface Contact {
   readonly signal: SignalParty;
   /** `contact:<phone>`: how the message log names it. */
   readonly party: string;
-  /** Its messages are handled one at a time, in arrival order, as one device does. */
-  queue: Promise<void>;
 }
 
 export interface NewContact {
@@ -66,7 +64,6 @@ export class ContactStore {
       readReceipts: spec.readReceipts ?? true,
       signal: new SignalParty(),
       party: `contact:${phone}`,
-      queue: Promise.resolve(),
     };
     this.contacts.set(phone, contact);
     this.byLidUser.set(lid, contact);

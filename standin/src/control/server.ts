@@ -6,11 +6,9 @@ import { readBody } from '../http/respond.js';
 import type { StandinInfo } from './info.js';
 import { route } from './routes.js';
 
-const BODY_LIMIT = 1024 * 1024;
-
-async function parseBody(request: IncomingMessage): Promise<unknown> {
-  const bytes = await readBody(request, BODY_LIMIT);
-  if (bytes === null) throw new StandinError('bad_request', 'body over 1 MiB');
+async function parseBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  const bytes = await readBody(request, limit);
+  if (bytes === null) throw new StandinError('bad_request', `body over ${limit} bytes`);
   if (bytes.length === 0) return undefined;
   try {
     return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -42,7 +40,7 @@ export async function startControl(
       });
       response.end(body);
     };
-    parseBody(request)
+    parseBody(request, ctx.options.controlBodyBytes)
       .then((body) =>
         route(ctx, info(), {
           method: request.method ?? 'GET',

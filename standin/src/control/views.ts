@@ -22,6 +22,8 @@ export interface DeviceView {
    * or sent and not yet confirmed.
    */
   readonly mailbox: MailCounts;
+  /** Copies waiting for the device's first pre-key upload before they can be encrypted. */
+  readonly awaitingKeys: number;
 }
 
 export interface AccountView {
@@ -62,6 +64,7 @@ export function accountView(ctx: StandinContext, account: Account): AccountView 
       removedAt: device.removedAt,
       preKeys: device.preKeys.size,
       mailbox: device.mailbox.counts(),
+      awaitingKeys: device.awaitingKeys.length,
     })),
     logins: snapshot.logins.filter((login) => login.account === account.phone),
     registrations: snapshot.registrations.filter((item) => item.account === account.phone),

@@ -50,7 +50,8 @@ export type CopyState = 'held' | 'queued' | 'sent' | 'delivered' | 'read' | 'fai
 /** One device's copy of a message a simulated device sent. */
 export interface DeviceCopy {
   readonly device: number;
-  readonly encType: EncType;
+  /** Null until encrypted (a device that has not uploaded its pre-keys yet). */
+  encType: EncType | null;
   state: CopyState;
   /** Receipts the client sent for this copy: `delivery`, `read`, `peer_msg`, `hist_sync`, … */
   readonly receipts: { readonly type: string; readonly time: string }[];

@@ -38,14 +38,20 @@ function partyOf(target: PartyTarget): { party: string; signal: SignalParty } {
  * message it cannot open is a recorded failure with the reason, and gets no
  * receipt.
  */
-export function receiveAtParty(ctx: StandinContext, target: PartyTarget, item: Delivered) {
+export function receiveAtParty(
+  ctx: StandinContext,
+  target: PartyTarget,
+  item: Delivered,
+): Promise<void> {
+  const device = target.kind === 'contact' ? target.contact : target.account;
   const run = (): Promise<void> => handle(ctx, target, item);
-  if (target.kind === 'contact') {
-    target.contact.queue = target.contact.queue.then(run, run);
-    return target.contact.queue;
-  }
-  return run();
+  const next = (queues.get(device) ?? Promise.resolve()).then(run, run);
+  queues.set(device, next);
+  return next;
 }
+
+/** Each simulated device handles its messages one at a time, in arrival order. */
+const queues = new WeakMap<object, Promise<void>>();
 
 async function handle(ctx: StandinContext, target: PartyTarget, item: Delivered): Promise<void> {
   const { party, signal } = partyOf(target);

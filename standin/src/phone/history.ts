@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { proto } from '@whiskeysockets/baileys';
-import type { Account } from '../accounts/store.js';
+import type { Account, Device } from '../accounts/store.js';
 import { contactJid, contactLid } from '../contacts/store.js';
 import type { StandinContext } from '../context.js';
 import { encryptMedia } from '../media/crypto.js';
@@ -26,12 +26,21 @@ function webMessage(
   };
 }
 
-/** The account's chats with the stand-in's contacts, oldest message first. */
-export function accountHistory(ctx: StandinContext, account: Account): proto.IHistorySync {
+/**
+ * The account's chats with the stand-in's contacts, oldest message first,
+ * leaving out what was sent to `device` itself (it gets those as messages).
+ */
+export function accountHistory(
+  ctx: StandinContext,
+  account: Account,
+  device: Device,
+): proto.IHistorySync {
   const conversations: proto.IConversation[] = [];
   const mappings: proto.IPhoneNumberToLIDMapping[] = [];
   for (const contact of ctx.contacts.all()) {
-    const exchanged = ctx.messages.conversation(contact.party, account.phone);
+    const exchanged = ctx.messages
+      .conversation(contact.party, account.phone)
+      .filter((item) => !('copies' in item && item.copies.some((c) => c.device === device.device)));
     if (exchanged.length === 0) continue;
     const chat = contactJid(contact);
     const recent = exchanged.slice(-MESSAGES_PER_CHAT);
@@ -67,8 +76,9 @@ export function accountHistory(ctx: StandinContext, account: Account): proto.IHi
 export async function historyNotification(
   ctx: StandinContext,
   account: Account,
+  device: Device,
 ): Promise<{ message: proto.IMessage; conversations: number; directPath: string }> {
-  const history = accountHistory(ctx, account);
+  const history = accountHistory(ctx, account, device);
   const compressed = deflateSync(proto.HistorySync.encode(history).finish());
   const encrypted = await encryptMedia(compressed, 'md-msg-hist');
   const stored = ctx.media.put(encrypted.file, {

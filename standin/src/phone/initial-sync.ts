@@ -1,7 +1,7 @@
 import type { Account, Device } from '../accounts/store.js';
 import type { StandinContext } from '../context.js';
 import { phoneParty } from '../messaging/addresses.js';
-import { sendToAccount, type Sender } from '../messaging/send.js';
+import { releaseAwaitingKeys, sendToAccount, type Sender } from '../messaging/send.js';
 import type { UpstreamConnection } from '../session/connection.js';
 import { seedAppState } from './app-state-seed.js';
 import { historyNotification } from './history.js';
@@ -29,17 +29,27 @@ async function initialSync(ctx: StandinContext, account: Account, device: Device
   await sendToAccount(ctx, sender, account, account.appState.keyShareMessage(), {
     devices: [device],
   });
-  const history = await historyNotification(ctx, account);
+  const history = await historyNotification(ctx, account, device);
   await sendToAccount(ctx, sender, account, history.message, { devices: [device] });
 }
 
-/** Starts the phone's initial sync for a newly linked device, once, when it has pre-keys. */
-export function maybeStartInitialSync(connection: UpstreamConnection): void {
+/**
+ * The device has pre-keys on the server (its upload, or the digest after
+ * it): a device linked just now gets the phone's initial sync, then the
+ * copies that waited for its keys, in the order they were sent.
+ */
+export function keysUploaded(connection: UpstreamConnection): void {
   const { ctx, account } = connection;
   const device = connection.device === null ? undefined : account?.devices.get(connection.device);
-  if (!account || !device || !device.initialSyncPending || device.preKeys.size === 0) return;
+  if (!account || !device || device.preKeys.size === 0) return;
+  const syncing = device.initialSyncPending;
+  if (!syncing && device.awaitingKeys.length === 0) return;
   device.initialSyncPending = false;
-  initialSync(ctx, account, device).catch((error: unknown) => {
+  const work = async (): Promise<void> => {
+    if (syncing) await initialSync(ctx, account, device);
+    await releaseAwaitingKeys(device);
+  };
+  work().catch((error: unknown) => {
     ctx.messages.addFailure({
       party: phoneParty(account),
       account: account.phone,

@@ -89,6 +89,7 @@ export async function completePairing(
     removedAt: null,
     mailbox: new Mailbox(),
     initialSyncPending: true,
+    awaitingKeys: [],
   };
   account.devices.set(device, linked);
   noticeDeviceChange(ctx, account, 'add', linked);

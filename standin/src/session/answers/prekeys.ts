@@ -1,4 +1,4 @@
-import { maybeStartInitialSync } from '../../phone/initial-sync.js';
+import { keysUploaded } from '../../phone/initial-sync.js';
 import { child, childBytes, childrenOf, iqResult, type BinaryNode } from '../../wire/nodes.js';
 import type { UpstreamConnection } from '../connection.js';
 
@@ -45,7 +45,7 @@ export function storePreKeyUpload(node: BinaryNode, connection: UpstreamConnecti
   }
   connection.send(iqResult(node));
   // A device linked just now has keys from here on: its phone can start the initial sync.
-  maybeStartInitialSync(connection);
+  keysUploaded(connection);
 }
 
 /** `<rotate>` inside an encrypt set: a new signed pre-key. */
@@ -101,5 +101,5 @@ export function answerDigest(node: BinaryNode, connection: UpstreamConnection): 
     );
   }
   connection.send(iqResult(node, [{ tag: 'digest', attrs: {}, content }]));
-  maybeStartInitialSync(connection);
+  keysUploaded(connection);
 }

@@ -1,0 +1,3 @@
+import { quietLibsignal } from '../../src/signal/chatter.js';
+
+quietLibsignal();
