@@ -94,6 +94,9 @@ describe('an account with two linked devices', () => {
       async () => (await standin.control.received(contact.phone)).some((item) => item.id === id),
       'the contact to get it',
     );
+    // The contact has answered this device before, so its session is past the pkmsg stage.
+    const received = (await standin.control.received(contact.phone)).find((item) => item.id === id);
+    expect([received?.encType, received?.text]).toEqual(['msg', 'Of course, dogs welcome']);
     expect(await standin.control.failures()).toEqual([]);
   });
 });

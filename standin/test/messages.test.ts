@@ -135,6 +135,8 @@ describe('a contact sends Baileys', () => {
     const sent = await standin.control.sendFromContact(contact.phone, phone, {
       text: 'Yes please, by the window',
     });
+    // The contact answers on the session Baileys opened with its pkmsg: a plain msg.
+    expect(sent.copies.map((copy) => copy.encType)).toEqual(['msg']);
     const message = await upserted(sent.id);
     expect(message.message?.conversation).toBe('Yes please, by the window');
     expect([message.key.remoteJid, message.key.fromMe, message.pushName]).toEqual([
