@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type https from 'node:https';
 import { isTenantId } from '@pasarela/shared';
 import type { EgressPolicy } from '@pasarela/shared';
@@ -5,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { getProcessAudit } from './audit.js';
 import type { AuditCounters, EgressAudit } from './audit.js';
 import { checkDeadlines, checkHostMap, parsePolicy, productionDefault } from './config.js';
+import type { RouteCounterSet } from './counters.js';
 import type { EgressDeadlines } from './defaults.js';
 import { EgressConfigError } from './errors.js';
 import type { HostMap } from './host-map.js';
@@ -13,6 +15,7 @@ import type { EgressLogger } from './logger.js';
 import type { PeerView } from './route.js';
 import { Egress } from './tenant-egress.js';
 import { secureContextFor } from './trust.js';
+import type { EgressActivity, EgressEvents, TunnelAttachment } from './tunnel-attachment.js';
 
 export interface EgressOptions {
   readonly tenant: string;
@@ -42,11 +45,23 @@ export interface TenantEgress {
    * the tenant's open direct connections to WhatsApp with `no_peer`.
    */
   setPolicy(policy: EgressPolicy): void;
-  /** The peer the tunnel route would use; always null until that route exists. */
+  /** The tenant's primary peer as its tunnel reports it; null without a tunnel or peer. */
   readonly peer: PeerView | null;
   readonly closed: boolean;
+  /** The tunnel route, once attached. */
+  readonly tunnel: TunnelAttachment | undefined;
+  /** Adds the tunnel route (a second attachment replaces the first). */
+  attachTunnel(tunnel: TunnelAttachment): void;
+  /** Removes that tunnel route; later requests go direct (or are refused under tunnel-only). */
+  detachTunnel(tunnel: TunnelAttachment): void;
+  /** Settled exchanges, WebSocket route changes, policy changes, close. */
+  readonly events: EventEmitter<EgressEvents>;
   /** This tenant's audit counters. */
   stats(): AuditCounters;
+  /** Requests, failures by code, fallbacks and bytes, per route. */
+  routeCounters(): RouteCounterSet;
+  /** What is in flight now: HTTP exchanges per route and the WebSocket. */
+  activity(): EgressActivity;
   /** Ends every connection of the tenant with `egress_closed`. */
   close(): Promise<void>;
 }

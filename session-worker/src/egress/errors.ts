@@ -30,6 +30,18 @@ export const EGRESS_ERROR_CATALOGUE = {
     retrySafe: false,
     closeCode: 4073,
   },
+  tunnel_lost: {
+    meaning: "The link to the tenant's room closed while the stream was open.",
+    cause: 'system',
+    retrySafe: true,
+    closeCode: 4074,
+  },
+  opaque_redirect: {
+    meaning: 'The peer met a redirect a browser may not follow; the request goes direct.',
+    cause: 'system',
+    retrySafe: true,
+    closeCode: 4075,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type EgressOnlyCode = keyof typeof EGRESS_ERROR_CATALOGUE;

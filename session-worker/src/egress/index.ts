@@ -33,6 +33,21 @@ export { isLeak } from './leak.js';
 export type { LeakQuery } from './leak.js';
 export { legOf, isReplaySafe } from './classify.js';
 export { EGRESS_DEFAULTS } from './defaults.js';
+export { exchangeBudgetMs, ExchangeDeadline } from './deadline.js';
+export { forwardableHeaders, contentLength } from './classify.js';
+export { describeTarget, targetName } from './target.js';
+export type { Target } from './target.js';
+export { Exchange, HttpExchange, UpgradeExchange } from './exchange.js';
+export type { RouteCarrier, RouteFailure } from './exchange.js';
+export type {
+  EgressActivity,
+  EgressEvents,
+  ExchangeReport,
+  TunnelAttachment,
+  WebSocketActivity,
+} from './tunnel-attachment.js';
+export { copyRouteCounters, emptyRouteCounters } from './counters.js';
+export type { RouteCounters, RouteCounterSet } from './counters.js';
 export type { EgressDeadlines, GuardMode } from './defaults.js';
 export {
   EGRESS_ERROR_CATALOGUE,

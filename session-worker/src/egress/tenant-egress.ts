@@ -1,9 +1,12 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EgressPolicy } from '@pasarela/shared';
 import type { Dispatcher } from 'undici';
 import type { AuditCounters, EgressAudit } from './audit.js';
 import { isReplaySafe, legOf } from './classify.js';
 import { parsePolicy } from './config.js';
+import { copyRouteCounters, countExchange, emptyRouteCounters } from './counters.js';
+import type { RouteCounterSet } from './counters.js';
 import { EGRESS_DEFAULTS } from './defaults.js';
 import type { EgressDeadlines } from './defaults.js';
 import type { ConnectorOptions } from './direct/connect.js';
@@ -11,16 +14,31 @@ import { DirectRoute } from './direct/index.js';
 import type { TenantEgress } from './egress.js';
 import { EgressError } from './errors.js';
 import { HttpExchange, UpgradeExchange } from './exchange.js';
-import type { Exchange, ExchangeHooks, Face, RouteCarrier } from './exchange.js';
+import type {
+  Exchange,
+  ExchangeHooks,
+  ExchangeInit,
+  ExchangeOutcome,
+  Face,
+  RouteCarrier,
+  RouteFailure,
+} from './exchange.js';
 import { EgressAgent, createEgressDispatcher } from './faces.js';
 import { openFrontLink } from './front.js';
 import type { FrontHandler, FrontLink } from './front.js';
 import type { EgressLogger } from './logger.js';
 import { decideRoute } from './route.js';
-import type { PeerView, RouteDecision } from './route.js';
+import type { PeerView, Route, RouteDecision } from './route.js';
 import type { PairSocket } from './socket-pair.js';
 import { describeTarget, targetName } from './target.js';
 import type { Target } from './target.js';
+import type {
+  EgressActivity,
+  EgressEvents,
+  ExchangeReport,
+  TunnelAttachment,
+  WebSocketActivity,
+} from './tunnel-attachment.js';
 
 export interface EgressSetup {
   readonly tenant: string;
@@ -31,21 +49,31 @@ export interface EgressSetup {
   readonly deadlines: EgressDeadlines;
 }
 
+type Start = { init: ExchangeInit; carrier: RouteCarrier };
+
 /**
  * One tenant's egress: the handler of its in-process connections. Each
  * request or upgrade gets its route decision here, is refused or handed to
- * the route's carrier, and every connection a carrier opens is recorded.
+ * the route's carrier, may be handed to the other route under the replay
+ * rules, and every connection a carrier opens is recorded.
  */
 export class Egress implements TenantEgress, FrontHandler {
   readonly tenant: string;
   readonly agent: EgressAgent;
   readonly dispatcher: Dispatcher;
+  readonly events = new EventEmitter<EgressEvents>();
   readonly #audit: EgressAudit;
   readonly #logger: EgressLogger;
-  readonly #routes: { direct: RouteCarrier; tunnel?: RouteCarrier };
+  readonly #direct: DirectRoute;
   readonly #links = new Set<PairSocket>();
   readonly #live = new Set<Exchange>();
   readonly #hooks: ExchangeHooks;
+  readonly #counters: RouteCounterSet = {
+    direct: emptyRouteCounters(),
+    tunnel: emptyRouteCounters(),
+  };
+  #tunnel: TunnelAttachment | undefined;
+  #websocket: UpgradeExchange | undefined;
   #policy: EgressPolicy;
   #closing: Promise<void> | undefined;
 
@@ -54,10 +82,15 @@ export class Egress implements TenantEgress, FrontHandler {
     this.#policy = setup.policy;
     this.#audit = setup.audit;
     this.#logger = setup.logger;
-    this.#routes = { direct: new DirectRoute(setup.connector, setup.deadlines) };
+    this.#direct = new DirectRoute(setup.connector, setup.deadlines);
     this.#hooks = {
       opened: (exchange) => this.#opened(exchange),
-      settled: (exchange, error) => this.#settled(exchange, error),
+      established: (exchange) => {
+        if (exchange === this.#websocket)
+          this.events.emit('websocket', websocketActivity(exchange));
+      },
+      settled: (exchange, outcome) => this.#settled(exchange, outcome),
+      fallback: (exchange, failure) => this.#fallback(exchange, failure),
     };
     this.agent = new EgressAgent((target) => this.#openLink('agent', target));
     this.dispatcher = createEgressDispatcher((target) => this.#openLink('dispatcher', target));
@@ -72,11 +105,27 @@ export class Egress implements TenantEgress, FrontHandler {
   }
 
   get peer(): PeerView | null {
-    return null;
+    return this.#tunnel?.peer() ?? null;
   }
 
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  get tunnel(): TunnelAttachment | undefined {
+    return this.#tunnel;
+  }
+
+  attachTunnel(tunnel: TunnelAttachment): void {
+    if (this.closed) throw new EgressError('egress_closed', undefined, { tenant: this.tenant });
+    if (this.#tunnel && this.#tunnel !== tunnel) this.#tunnel.carrier.close();
+    this.#tunnel = tunnel;
+  }
+
+  detachTunnel(tunnel: TunnelAttachment): void {
+    if (this.#tunnel !== tunnel) return;
+    this.#tunnel = undefined;
+    tunnel.carrier.close();
   }
 
   setPolicy(policy: EgressPolicy): void {
@@ -84,6 +133,7 @@ export class Egress implements TenantEgress, FrontHandler {
     if (next === this.#policy) return;
     this.#log('info', { from: this.#policy, to: next }, 'egress policy changed');
     this.#policy = next;
+    this.events.emit('policy', next);
     if (next !== 'tunnel-only') return;
     for (const exchange of [...this.#live]) {
       if (exchange.route !== 'direct' || !exchange.target.whatsapp) continue;
@@ -100,6 +150,18 @@ export class Egress implements TenantEgress, FrontHandler {
     return this.#audit.tenant(this.tenant);
   }
 
+  routeCounters(): RouteCounterSet {
+    return copyRouteCounters(this.#counters);
+  }
+
+  activity(): EgressActivity {
+    const http: Record<Route, number> = { direct: 0, tunnel: 0 };
+    for (const exchange of this.#live) {
+      if (exchange instanceof HttpExchange) http[exchange.route] += 1;
+    }
+    return { http, websocket: websocketActivity(this.#websocket) };
+  }
+
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#closing = Promise.resolve();
@@ -109,8 +171,10 @@ export class Egress implements TenantEgress, FrontHandler {
     for (const exchange of [...this.#live]) exchange.fail(error);
     for (const socket of [...this.#links]) socket.abort(error);
     this.agent.destroy();
-    this.#routes.direct.close();
-    this.#routes.tunnel?.close();
+    this.#direct.close();
+    this.#tunnel?.carrier.close();
+    this.#tunnel = undefined;
+    this.events.emit('closed');
     // The undici face is left open on purpose: its connections were just
     // ended, and a later fetch then fails with egress_closed when it asks
     // for a new one, rather than with undici's own "destroyed" error.
@@ -118,30 +182,54 @@ export class Egress implements TenantEgress, FrontHandler {
   }
 
   handleRequest(request: IncomingMessage, response: ServerResponse, link: FrontLink): void {
-    const start = this.#start(link, request, false);
-    if (!start) return;
-    const exchange = new HttpExchange(start.init, this.#hooks, request, response);
-    this.#live.add(exchange);
-    start.carrier.forwardHttp(exchange);
+    this.#whenSettled(link.target, () => {
+      if (response.destroyed || link.socket.destroyed) return;
+      const start = this.#start(link, request, false);
+      if (!start) return;
+      const exchange = new HttpExchange(start.init, this.#hooks, request, response);
+      this.#live.add(exchange);
+      start.carrier.forwardHttp(exchange);
+    });
   }
 
   handleUpgrade(request: IncomingMessage, socket: PairSocket, head: Buffer, link: FrontLink): void {
-    const start = this.#start(link, request, true);
-    if (!start) return;
-    const exchange = new UpgradeExchange(start.init, this.#hooks, request, head);
+    this.#whenSettled(link.target, () => {
+      if (socket.destroyed) return;
+      const start = this.#start(link, request, true);
+      if (!start) return;
+      const exchange = new UpgradeExchange(start.init, this.#hooks, request, head, link.peer);
+      this.#forwardUpgrade(exchange, start.carrier);
+    });
+  }
+
+  #forwardUpgrade(exchange: UpgradeExchange, carrier: RouteCarrier): void {
     this.#live.add(exchange);
+    if (exchange.target.whatsapp) this.#trackWebSocket(exchange);
     // Node's server stops watching an upgraded socket, and nothing reads it
     // until the upstream switches protocols: a client that gives up first
     // (its own handshake timeout) is noticed on its own end.
-    socket.on('error', () => exchange.abandon());
-    link.peer.once('close', () => {
+    exchange.client.on('error', () => exchange.abandon());
+    exchange.clientEnd.once('close', () => {
       if (!exchange.established) exchange.abandon();
     });
-    start.carrier.forwardUpgrade(exchange);
+    carrier.forwardUpgrade(exchange);
+  }
+
+  /**
+   * Runs `decide` once the tunnel knows whether a peer is there, for
+   * WhatsApp traffic the tunnel might carry; at once otherwise.
+   */
+  #whenSettled(target: Target, decide: () => void): void {
+    const waiting = target.whatsapp && this.#policy !== 'direct' ? this.#tunnel?.settling() : null;
+    if (!waiting) {
+      decide();
+      return;
+    }
+    waiting.then(decide, decide);
   }
 
   /** The route decision for one request; refusals end here. */
-  #start(link: FrontLink, request: IncomingMessage, upgrade: boolean) {
+  #start(link: FrontLink, request: IncomingMessage, upgrade: boolean): Start | undefined {
     const { target } = link;
     const path = request.url ?? '/';
     const method = request.method ?? 'GET';
@@ -159,18 +247,19 @@ export class Egress implements TenantEgress, FrontHandler {
       replaySafe,
     });
     if (decision.route === 'refuse') {
-      this.#refuse(link, target, path, leg, decision);
+      this.#refuse(link.face, link.socket, target, path, leg, decision);
       return undefined;
     }
-    const carrier = this.#routes[decision.route];
+    const carrier = this.#carrier(decision.route);
     if (!carrier) {
       link.socket.abort(new EgressError('no_peer', 'this worker has no tunnel route'));
       return undefined;
     }
-    const init = {
+    const init: ExchangeInit = {
       face: link.face,
       target,
       path,
+      method,
       leg,
       route: decision.route,
       reason: decision.reason,
@@ -180,8 +269,88 @@ export class Egress implements TenantEgress, FrontHandler {
     return { init, carrier };
   }
 
+  #carrier(route: Route): RouteCarrier | undefined {
+    return route === 'direct' ? this.#direct : this.#tunnel?.carrier;
+  }
+
+  /**
+   * The replay rules after a route gave up early: the other route only when
+   * no byte of the answer arrived, the request may be repeated (or never
+   * left) and the failure allows it; otherwise the client hears the code.
+   */
+  #fallback(exchange: Exchange, failure: RouteFailure): void {
+    this.#report(exchange, failure.error, true);
+    const decision = this.closed
+      ? ({ route: 'refuse', code: 'egress_closed', reason: 'not_replayable' } as const)
+      : decideRoute({
+          policy: this.#policy,
+          peer: this.peer,
+          leg: exchange.leg,
+          whatsapp: exchange.target.whatsapp,
+          replaySafe: exchange.replaySafe || failure.notSent,
+          previous: { code: failure.error.code, responseStarted: failure.responseStarted },
+        });
+    const bodyLost = exchange instanceof HttpExchange && failure.body === null;
+    if (decision.route !== 'direct' || bodyLost) {
+      const code = decision.route === 'refuse' ? decision.code : 'outcome_unknown';
+      const where = describeTarget(exchange.target, exchange.path);
+      const error =
+        code === failure.error.code
+          ? failure.error
+          : new EgressError(
+              code,
+              `${where} failed on the ${exchange.route} route: ${failure.error.message}`,
+              {
+                tenant: this.tenant,
+                host: targetName(exchange.target),
+                leg: exchange.leg,
+                first: failure.error.code,
+              },
+            );
+      exchange.client.abort(error);
+      this.#live.delete(exchange);
+      this.#websocketEnded(exchange);
+      this.#log('warn', { code: error.code, target: where, leg: exchange.leg }, error.message);
+      return;
+    }
+    const init: ExchangeInit = {
+      face: exchange.face,
+      target: exchange.target,
+      path: exchange.path,
+      method: exchange.method,
+      leg: exchange.leg,
+      route: 'direct',
+      reason: decision.reason,
+      replaySafe: exchange.replaySafe,
+      client: exchange.client,
+      previous: failure.error.code,
+    };
+    this.#live.delete(exchange);
+    if (exchange instanceof HttpExchange) {
+      const retry = new HttpExchange(
+        init,
+        this.#hooks,
+        exchange.request,
+        exchange.response,
+        failure.body ?? exchange.body,
+      );
+      this.#live.add(retry);
+      this.#direct.forwardHttp(retry);
+    } else if (exchange instanceof UpgradeExchange) {
+      const retry = new UpgradeExchange(
+        init,
+        this.#hooks,
+        exchange.request,
+        exchange.head,
+        exchange.clientEnd,
+      );
+      this.#forwardUpgrade(retry, this.#direct);
+    }
+  }
+
   #refuse(
-    link: FrontLink,
+    face: Face,
+    socket: PairSocket,
     target: Target,
     path: string,
     leg: ReturnType<typeof legOf>,
@@ -189,7 +358,7 @@ export class Egress implements TenantEgress, FrontHandler {
   ): void {
     this.#audit.record({
       tenant: this.tenant,
-      source: link.face,
+      source: face,
       host: targetName(target),
       port: target.port,
       leg,
@@ -206,7 +375,7 @@ export class Egress implements TenantEgress, FrontHandler {
       { tenant: this.tenant, host: targetName(target), leg, reason: decision.reason },
     );
     this.#log('warn', { code: error.code, target: where, leg, reason: decision.reason }, 'refused');
-    link.socket.abort(error);
+    socket.abort(error);
   }
 
   #openLink(face: Face, target: Target): PairSocket {
@@ -243,8 +412,11 @@ export class Egress implements TenantEgress, FrontHandler {
     else this.#log('debug', fields, 'connection opened');
   }
 
-  #settled(exchange: Exchange, error?: EgressError): void {
+  #settled(exchange: Exchange, outcome: ExchangeOutcome): void {
     this.#live.delete(exchange);
+    this.#websocketEnded(exchange);
+    const error = outcome.error;
+    this.#report(exchange, error, false);
     if (!error) return;
     if (error.code === 'upstream_unreachable') this.#audit.recordFailure(this.tenant);
     const level = error.code === 'egress_closed' ? 'debug' : 'warn';
@@ -260,9 +432,78 @@ export class Egress implements TenantEgress, FrontHandler {
     );
   }
 
+  /** Counts the exchange on its route, logs its line and tells listeners. */
+  #report(exchange: Exchange, error: EgressError | undefined, handedOff: boolean): void {
+    countExchange(this.#counters, {
+      route: exchange.route,
+      bytesSent: exchange.bytesSent,
+      bytesReceived: exchange.bytesReceived,
+      ...(error ? { code: error.code } : {}),
+      handedOff,
+    });
+    const queryAt = exchange.path.indexOf('?');
+    const report: ExchangeReport = {
+      tenant: this.tenant,
+      route: exchange.route,
+      leg: exchange.leg,
+      method: exchange.method,
+      host: targetName(exchange.target),
+      path: queryAt === -1 ? exchange.path : exchange.path.slice(0, queryAt),
+      status: exchange.status,
+      durationMs: Date.now() - exchange.startedAt,
+      ...(error ? { code: error.code } : {}),
+      handedOff,
+      reason: exchange.reason,
+      ...(exchange.previous ? { previous: exchange.previous } : {}),
+      bytesSent: exchange.bytesSent,
+      bytesReceived: exchange.bytesReceived,
+    };
+    this.#log(
+      'debug',
+      {
+        route: report.route,
+        method: report.method,
+        url: describeTarget(exchange.target, exchange.path),
+        status: report.status,
+        durationMs: report.durationMs,
+        code: report.code,
+        fallbackReason: report.previous,
+        reason: report.reason,
+      },
+      handedOff ? 'relayed request handed to the other route' : 'request finished',
+    );
+    this.events.emit('exchange', report);
+  }
+
+  #trackWebSocket(exchange: UpgradeExchange): void {
+    this.#websocket = exchange;
+    this.events.emit('websocket', websocketActivity(exchange));
+  }
+
+  #websocketEnded(exchange: Exchange): void {
+    if (exchange !== this.#websocket) return;
+    let next: UpgradeExchange | undefined;
+    for (const other of this.#live) {
+      if (other instanceof UpgradeExchange && other.target.whatsapp) next = other;
+    }
+    this.#websocket = next;
+    this.events.emit('websocket', websocketActivity(next));
+  }
+
   #log(level: keyof EgressLogger, fields: Record<string, unknown>, message: string): void {
     this.#logger[level]({ tenant: this.tenant, ...fields }, message);
   }
+}
+
+function websocketActivity(exchange: Exchange | undefined): WebSocketActivity | null {
+  if (!exchange) return null;
+  return {
+    route: exchange.route,
+    established: exchange.established,
+    openedAt: exchange.startedAt,
+    lastSentAt: exchange.lastSentAt,
+    lastReceivedAt: exchange.lastReceivedAt,
+  };
 }
 
 function replaySafeFor(method: string, target: Target, path: string): boolean {

@@ -27,7 +27,7 @@ export function forwardHttpDirect(
   agents: DirectHttpAgents,
   deadlines: EgressDeadlines,
 ): void {
-  const { request, response, target } = exchange;
+  const { request, response, target, body } = exchange;
   const where = describeTarget(target, exchange.path);
   const context = { host: targetName(target), leg: exchange.leg };
   const deadline = new ExchangeDeadline(deadlines, () => {
@@ -40,7 +40,10 @@ export function forwardHttpDirect(
   exchange.onFail(() => deadline.clear());
   const declared = contentLength(request.rawHeaders);
   if (declared !== undefined) deadline.declare(declared);
-  request.on('data', (chunk: Buffer) => deadline.moved(chunk.length));
+  body.on('data', (chunk: Buffer) => {
+    deadline.moved(chunk.length);
+    exchange.sent(chunk.length);
+  });
 
   let responseStarted = false;
   const bodyless = declared === 0 || (declared === undefined && !hasChunkedBody(request));
@@ -74,6 +77,7 @@ export function forwardHttpDirect(
 
     upstream.on('response', (reply: IncomingMessage) => {
       responseStarted = true;
+      exchange.status = reply.statusCode ?? null;
       const length = contentLength(reply.rawHeaders);
       if (length !== undefined) deadline.declare(length);
       response.writeHead(
@@ -81,7 +85,10 @@ export function forwardHttpDirect(
         reply.statusMessage,
         forwardableHeaders(reply.rawHeaders),
       );
-      reply.on('data', (chunk: Buffer) => deadline.moved(chunk.length));
+      reply.on('data', (chunk: Buffer) => {
+        deadline.moved(chunk.length);
+        exchange.received(chunk.length);
+      });
       reply.on('close', () => {
         if (!reply.complete && !exchange.settled) {
           exchange.fail(
@@ -92,7 +99,7 @@ export function forwardHttpDirect(
       reply.pipe(response);
     });
 
-    if (attempt === 0) request.pipe(upstream);
+    if (attempt === 0) body.pipe(upstream);
     else upstream.end();
   };
 

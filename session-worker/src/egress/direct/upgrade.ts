@@ -79,6 +79,7 @@ export function forwardUpgradeDirect(
     clearTimeout(timer);
     reply.resume();
     const status = reply.statusCode ?? 0;
+    exchange.status = status;
     exchange.fail(
       new EgressError(
         'upstream_refused',
@@ -116,6 +117,7 @@ function splice(
 ): void {
   const client = exchange.client;
   const where = describeTarget(exchange.target, exchange.path);
+  exchange.status = reply.statusCode ?? 101;
   exchange.establish();
   const net = upstream as Duplex & {
     setNoDelay?(on: boolean): void;
@@ -129,6 +131,8 @@ function splice(
   if (upstreamHead.length > 0) client.write(upstreamHead);
   if (exchange.head.length > 0) upstream.write(exchange.head);
 
+  client.on('data', (chunk: Buffer) => exchange.sent(chunk.length));
+  upstream.on('data', (chunk: Buffer) => exchange.received(chunk.length));
   client.pipe(upstream);
   upstream.pipe(client);
   upstream.on('error', (error) => {
