@@ -15,7 +15,8 @@ import { SessionError } from './errors.js';
 import { normalisePhone, renderQrPng, type QrPngOptions } from './pairing.js';
 import type { ExtraSocketOptions } from './socket.js';
 import type { TransitionReason } from './state.js';
-import { TenantSession, type SessionContext } from './tenant-session.js';
+import type { SessionContext } from './context.js';
+import { TenantSession } from './tenant-session.js';
 import type { SessionManagerEvents, SessionView } from './view.js';
 import { WebVersionSource } from './wa-version.js';
 

@@ -65,7 +65,8 @@ describe('the worker process on SQLite', () => {
       held: true,
     });
     const qr = await first.waitFor((l) => l.ev === 'qr', LOGIN_MS, 'a QR');
-    const paired = await standin.control.scanQr(String(qr['qr']), { phone: '15550101001' });
+    const link = String(qr['qr']);
+    const paired = await standin.control.scanQr(link, { phone: '15550101001' });
     await first.reach('pizzeria-sol', 'connected', LOGIN_MS);
     expect(first.statuses('pizzeria-sol')).toEqual([
       'starting(lease_acquired)',
@@ -91,6 +92,10 @@ describe('the worker process on SQLite', () => {
     expect(account.registrations.map((r) => r.result)).toEqual(['paired']);
     expect(account.logins.map((l) => l.result)).toEqual(['success', 'success']);
     expect(account.peakOpen).toBe(1);
+    // Debug-level logs of both workers hold none of the QR's fields (the ADV secret among them).
+    const fields = (link.split('#')[1] ?? '').split(',').slice(0, 4);
+    const logs = [...first.logs, ...second.logs].join('\n');
+    expect(fields.filter((field) => logs.includes(field))).toEqual([]);
   });
 
   it('keeps a store that loads through 20 kills (-9) during the logins’ creds writes', async () => {

@@ -70,8 +70,9 @@ export interface HarnessOptions {
   readonly settings?: Record<string, number>;
   /** Reuse a store folder (a worker restart); a fresh one otherwise. */
   readonly folder?: string;
-  readonly scanQrs?: boolean;
   readonly manager?: Partial<SessionManagerOptions>;
+  /** Leave `manager.run()` (taking the leases) to the test. */
+  readonly deferRun?: boolean;
 }
 
 /**
@@ -121,7 +122,7 @@ export async function startHarness(
     transitions.push(change);
     for (const wake of waiters) wake();
   });
-  await manager.run();
+  if (!options.deferRun) await manager.run();
   return {
     manager,
     store,
@@ -165,12 +166,42 @@ export async function startHarness(
   };
 }
 
-/** Scans every QR the manager shows for `tenant` with the stand-in's phone, once. */
+const scanners = new WeakMap<Harness, Map<string, string>>();
+
+/** Has the stand-in's phone scan the first QR the manager shows for `tenant`. */
 export function scanOnQr(harness: Harness, standin: Standin, tenant: string, phone: string): void {
-  let scanned = false;
-  harness.manager.on('qr', (event) => {
-    if (event.tenant !== tenant || scanned) return;
-    scanned = true;
-    void standin.control.scanQr(event.qr, { phone });
-  });
+  let pending = scanners.get(harness);
+  if (!pending) {
+    const waiting = new Map<string, string>();
+    pending = waiting;
+    scanners.set(harness, waiting);
+    harness.manager.on('qr', (event) => {
+      const number = waiting.get(event.tenant);
+      if (number === undefined) return;
+      waiting.delete(event.tenant);
+      void standin.control.scanQr(event.qr, { phone: number });
+    });
+  }
+  pending.set(tenant, phone);
+}
+
+/** Starts `tenant`, lets the stand-in's phone scan its first QR, and waits until it is connected. */
+export async function pairTenant(
+  harness: Harness,
+  standin: Standin,
+  tenant: string,
+  phone: string,
+): Promise<void> {
+  const from = harness.transitions.length;
+  scanOnQr(harness, standin, tenant, phone);
+  await harness.manager.start(tenant);
+  await harness.reach(tenant, 'connected', harness.config.connectTimeoutMs * 4, from);
+}
+
+/** Status changes of `tenant` from `from` on, as `to(reason)`. */
+export function statuses(harness: Harness, tenant: string, from = 0): string[] {
+  return harness.transitions
+    .slice(from)
+    .filter((t) => t.tenant === tenant)
+    .map((t) => `${t.to}(${t.reason})`);
 }
