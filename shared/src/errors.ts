@@ -180,6 +180,12 @@ export const ERROR_CATALOGUE = {
     retrySafe: false,
     closeCode: 4051,
   },
+  cancelled: {
+    meaning: 'The sender gave up on the stream because its own client went away.',
+    cause: 'user',
+    retrySafe: false,
+    closeCode: 4052,
+  },
   flow_control: {
     meaning: 'A sender exceeded the credit the receiver granted.',
     cause: 'user',

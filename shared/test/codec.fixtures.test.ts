@@ -209,6 +209,19 @@ const FIXTURES: Fixture[] = [
     ),
   },
   {
+    name: 'reset of a stream whose client went away',
+    message: {
+      kind: 'reset',
+      streamId: 8,
+      connectionId: 2,
+      body: { code: 'cancelled', message: 'client went away' },
+    },
+    wire: concat(
+      hex('01310000 00000008 00000002 00000031'),
+      utf8('{"code":"cancelled","message":"client went away"}'),
+    ),
+  },
+  {
     name: 'ping carries a float64 timestamp',
     message: { kind: 'ping', sentAt: 1700000000000.5 },
     wire: hex('01400000 00000000 00000000 00000008 4278bcfe 56800800'),
