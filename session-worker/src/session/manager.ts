@@ -253,8 +253,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const session = this.session(tenant);
     if (want) session.want();
     if (session.held) return session;
-    const stored = (await this.options.store.list()).some((t) => t.tenant === tenant);
-    if (!stored) await (await this.options.store.load(tenant)).close();
+    // On the tenant's path: two first starts must not both create it.
+    await session.path.run(async () => {
+      if (session.held) return;
+      const stored = (await this.options.store.list()).some((t) => t.tenant === tenant);
+      if (!stored) await (await this.options.store.load(tenant)).close();
+    });
     await this.options.leases.refresh();
     if (!session.held) {
       throw new SessionError('session_not_held', `tenant ${tenant} runs on another replica`, {

@@ -172,6 +172,20 @@ describe('the logs of all of the above', () => {
 });
 
 describe('three start triggers for one tenant at once', () => {
+  it('make one registration for a new tenant', async () => {
+    const before = (await standin.control.records()).registrations.length;
+    const views = await Promise.all([
+      harness.manager.start('triple-nuevo'),
+      harness.manager.start('triple-nuevo'),
+      harness.manager.restart('triple-nuevo'),
+    ]);
+    expect(views.map((v) => v.held)).toEqual([true, true, true]);
+    await harness.reach('triple-nuevo', 'qr', loginMs);
+    expect(statuses(harness, 'triple-nuevo')).toEqual(['starting(lease_acquired)', 'qr(qr_shown)']);
+    expect((await standin.control.records()).registrations.length - before).toBe(1);
+    await harness.manager.stop('triple-nuevo');
+  });
+
   it('make one socket and one login', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'pasarela-triple-'));
     const first = await startHarness(standin, { folder });
