@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { TenantEgress } from '../egress/index.js';
 import type { Lease } from '../lease/index.js';
+import { makeCacheableSignalKeyStore, type SignalKeyStore } from '@whiskeysockets/baileys';
 import { isStoreError, type TenantAuth } from '../store/index.js';
 import { errorFields, type SessionContext } from './context.js';
+import { KeyCache } from './key-cache.js';
 
 /**
  * A running tenant's auth handle and egress. Both live from the first socket
@@ -11,6 +13,8 @@ import { errorFields, type SessionContext } from './context.js';
  */
 export class TenantResources {
   private handle: TenantAuth | undefined;
+  private cachedKeys: SignalKeyStore | undefined;
+  private readonly cache = new KeyCache();
   private egressHandle: TenantEgress | undefined;
 
   constructor(
@@ -29,6 +33,11 @@ export class TenantResources {
     return this.egressHandle;
   }
 
+  /** The open handle's keys behind this run's read cache, for Baileys. */
+  get keys(): SignalKeyStore | undefined {
+    return this.cachedKeys;
+  }
+
   /** Loads the auth state once per run; on PostgreSQL every write is fenced by `lease`. */
   async openAuth(lease: Lease | undefined): Promise<TenantAuth> {
     if (this.handle) return this.handle;
@@ -41,6 +50,7 @@ export class TenantResources {
       onWriteError: (error) => this.onWriteError(handle, error),
     });
     this.handle = handle;
+    this.cachedKeys = makeCacheableSignalKeyStore(handle.state.keys, undefined, this.cache);
     return handle;
   }
 
@@ -53,6 +63,8 @@ export class TenantResources {
   async closeAuth(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
+    this.cachedKeys = undefined;
+    this.cache.flushAll();
     if (!handle) return;
     try {
       await handle.close();

@@ -102,6 +102,7 @@ export abstract class SessionCore {
       const socket: LiveSocket = new LiveSocket({
         ticket: this.ctx.ticket(),
         auth,
+        keys: this.resources.keys ?? auth.state.keys,
         egress,
         version: this.webVersion.version,
         config: this.ctx.config,

@@ -1,6 +1,6 @@
 import {
-  makeCacheableSignalKeyStore,
   makeWASocket,
+  type SignalKeyStore,
   type UserFacingSocketConfig,
   type WASocket,
   type WAVersion,
@@ -30,6 +30,8 @@ export interface SocketParams {
   /** Orders this socket among the requests of its tenant (see `TenantSession`). */
   readonly ticket: number;
   readonly auth: TenantAuth;
+  /** `auth.state.keys` behind the run's read cache. */
+  readonly keys: SignalKeyStore;
   readonly egress: TenantEgress;
   readonly version: WAVersion;
   readonly config: SessionConfig;
@@ -63,7 +65,7 @@ export class LiveSocket {
       ...params.extra,
       version: params.version,
       logger: params.logger,
-      auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys) },
+      auth: { creds: auth.state.creds, keys: params.keys },
       agent: egress.agent,
       fetchAgent: egress.agent,
       options: { dispatcher: egress.dispatcher } as RequestInit,

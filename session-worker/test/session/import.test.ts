@@ -44,7 +44,10 @@ async function runWithMultiFileHelper(
   const closed = new Promise<number | undefined>((resolve) => {
     sock.ev.on('connection.update', (update) => {
       if (update.qr) void standin.control.scanQr(update.qr, { phone: '15550105001' });
-      if (update.connection === 'open' && until === 'open') void sock.end(undefined);
+      if (update.connection === 'open' && until === 'open') {
+        // Baileys uploads its first pre-keys after the login, beside 'open'.
+        void preKeysSaved(dir).then(() => sock.end(undefined));
+      }
       if (update.connection === 'close') {
         const error = update.lastDisconnect?.error as { output?: { statusCode?: number } };
         resolve(error?.output?.statusCode);
@@ -54,6 +57,15 @@ async function runWithMultiFileHelper(
   expect(await closed).toBe(until === 'open' ? undefined : 515);
   await saving;
   await egress.close();
+}
+
+async function preKeysSaved(dir: string): Promise<void> {
+  const boundMs = harness.config.connectTimeoutMs * 2;
+  const deadline = Date.now() + boundMs;
+  while (!(await readdir(dir)).some((name) => name.startsWith('pre-key-'))) {
+    if (Date.now() > deadline) throw new Error(`no pre-keys saved within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 beforeAll(async () => {
