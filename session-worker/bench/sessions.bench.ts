@@ -26,12 +26,12 @@ const IDLE_MS = 5_000;
 const standin = await startStandin();
 const folders: string[] = [];
 
-/** A store folder whose `count` tenants are paired at the stand-in. */
+/** A store folder whose `count` tenants and a warm-up one are paired at the stand-in. */
 async function pairedStore(count: number, label: string): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), `pasarela-bench-${label}-`));
   folders.push(folder);
   const harness = await startHarness(standin, { folder });
-  const tenants = Array.from({ length: count }, (_, i) => `${label}-${i}`);
+  const tenants = [`${label}-warm`, ...Array.from({ length: count }, (_, i) => `${label}-${i}`)];
   for (let i = 0; i < tenants.length; i += PAIR_IN_PARALLEL) {
     await Promise.all(
       tenants
@@ -50,12 +50,13 @@ async function pairedStore(count: number, label: string): Promise<string> {
   return folder;
 }
 
-async function measure(folder: string, tenants: number): Promise<WorkerReport> {
+async function measure(folder: string, label: string, tenants: number): Promise<WorkerReport> {
   const child = fork(fileURLToPath(new URL('./sessions-worker.ts', import.meta.url)), {
     execArgv: ['--import', 'tsx'],
   });
   const job: WorkerJob = {
     folder,
+    warmUp: `${label}-warm`,
     hostMap: standin.hostMap,
     ca: standin.caPem,
     tenants,
@@ -76,8 +77,8 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
 try {
   const reports: WorkerReport[] = [];
   for (const size of SIZES) {
-    const folder = await pairedStore(size, size === 10 ? 'small' : 'large');
-    reports.push(await measure(folder, size));
+    const label = size === 10 ? 'small' : 'large';
+    reports.push(await measure(await pairedStore(size, label), label, size));
   }
   console.log(
     `sessions (Node ${process.version}; Baileys 7.0.0-rc14 through the tenant egress, direct, ` +
@@ -94,7 +95,10 @@ try {
         `all connected ${r.allConnectedMs.toFixed(0)} ms after the leases were taken`,
     );
   }
-  console.log(`  (memory read after ${IDLE_MS} ms idle and a forced GC; MiB = 2^20 bytes)`);
+  console.log(
+    `  (memory: the worker's growth from one connected warm-up tenant to all of them, read ` +
+      `after ${IDLE_MS} ms idle and a forced GC, divided by the measured tenants; MiB = 2^20 bytes)`,
+  );
 } finally {
   await standin.close();
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
