@@ -53,9 +53,20 @@ function sampleKeys(): SignalDataSet {
 /** A folder written by Baileys' own multi-file helper for a paired device. */
 async function writeBaileysFolder(folder: string): Promise<void> {
   const { state, saveCreds } = await useMultiFileAuthState(folder);
-  Object.assign(state.creds, pairedCreds('5215599998888'));
+  // Pre-keys 1 and 2 exist below, so the creds count them as made.
+  Object.assign(state.creds, pairedCreds('5215599998888'), {
+    nextPreKeyId: 3,
+    firstUnuploadedPreKeyId: 3,
+  });
   await saveCreds();
   await state.keys.set(sampleKeys());
+}
+
+/** A folder saved right after pairing, before the first login made any pre-key. */
+async function writeFreshlyPairedFolder(folder: string): Promise<void> {
+  const { state, saveCreds } = await useMultiFileAuthState(folder);
+  Object.assign(state.creds, pairedCreds('5215599997777'));
+  await saveCreds();
 }
 
 function describeImport(name: string, openStore: () => Promise<AuthStore>) {
@@ -71,6 +82,19 @@ function describeImport(name: string, openStore: () => Promise<AuthStore>) {
     afterEach(async () => {
       await store.close().catch(() => undefined);
       await rm(folder, { recursive: true, force: true });
+    });
+
+    it('accepts a folder saved between pairing and the first login, with no pre-keys yet', async () => {
+      const fresh = await mkdtemp(join(tmpdir(), 'pasarela-import-fresh-'));
+      try {
+        await writeFreshlyPairedFolder(fresh);
+        expect(await readdir(fresh)).toEqual(['creds.json']);
+        const result = await importMultiFileFolder(store, 'fresh', fresh);
+        expect(result).toMatchObject({ tenant: 'fresh', keys: {} });
+        expect((await store.list()).map((t) => t.tenant)).toContain('fresh');
+      } finally {
+        await rm(fresh, { recursive: true, force: true });
+      }
     });
 
     it('brings in creds and every key under its original id', async () => {

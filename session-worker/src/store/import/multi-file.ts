@@ -74,9 +74,14 @@ export async function importMultiFileFolder(
       counts[file.type] = (counts[file.type] ?? 0) + 1;
     });
   }
-  // A paired device always keeps unused one-time pre-keys (Baileys tops them
-  // up on login), so a paired folder without any is an incomplete copy.
-  if (!counts['pre-key']) throw new StoreError('import_missing_keys', folder, { tenant });
+  // Once Baileys has made one-time pre-keys (its first login after pairing
+  // does) it keeps unused ones and tops them up, so a folder whose creds say
+  // keys were made but that holds none is an incomplete copy. A folder saved
+  // between pairing and that first login has made none yet and is whole.
+  const madePreKeys = creds.nextPreKeyId > 1;
+  if (madePreKeys && !counts['pre-key']) {
+    throw new StoreError('import_missing_keys', folder, { tenant });
+  }
 
   await store.importSnapshot(tenant, { creds, keys }, options);
   return { tenant, account: creds.me?.id ?? '', keys: counts, ignored };
