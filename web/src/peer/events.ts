@@ -96,10 +96,10 @@ export interface PeerEventMap {
 export type PeerListener<K extends keyof PeerEventMap> = (event: PeerEventMap[K]) => void;
 
 /** A small typed emitter that runs in browsers and Node alike. */
-export class PeerEvents {
-  #listeners = new Map<keyof PeerEventMap, Set<(event: never) => void>>();
+export class Emitter<M extends object> {
+  #listeners = new Map<keyof M, Set<(event: never) => void>>();
 
-  on<K extends keyof PeerEventMap>(name: K, listener: PeerListener<K>): () => void {
+  on<K extends keyof M>(name: K, listener: (event: M[K]) => void): () => void {
     let set = this.#listeners.get(name);
     if (!set) {
       set = new Set();
@@ -109,16 +109,16 @@ export class PeerEvents {
     return () => this.off(name, listener);
   }
 
-  off<K extends keyof PeerEventMap>(name: K, listener: PeerListener<K>): void {
+  off<K extends keyof M>(name: K, listener: (event: M[K]) => void): void {
     this.#listeners.get(name)?.delete(listener as (event: never) => void);
   }
 
-  emit<K extends keyof PeerEventMap>(name: K, event: PeerEventMap[K]): void {
+  emit<K extends keyof M>(name: K, event: M[K]): void {
     const set = this.#listeners.get(name);
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as PeerListener<K>)(event);
+        (listener as (event: M[K]) => void)(event);
       } catch (error) {
         // A page's listener must not break frame handling; its fault still
         // reaches the page's own error reporting.
@@ -129,3 +129,6 @@ export class PeerEvents {
     }
   }
 }
+
+/** The peer's own events. */
+export class PeerEvents extends Emitter<PeerEventMap> {}

@@ -16,6 +16,7 @@ export type {
   ReconnectSettings,
   WebSocketProbe,
 } from './config.js';
+export { Emitter } from './events.js';
 export type {
   DroppedFrameEvent,
   PeerErrorEvent,
@@ -45,6 +46,16 @@ export { classifyFetchFailure, originAnswers } from './classify.js';
 export { resolveTarget, parseDevHostMap } from './targets.js';
 export type { DevHostMap, ResolvedTarget } from './targets.js';
 export { canStreamRequestBodies } from './streaming.js';
+export { TabPeer, createTabPeer } from './tab-peer.js';
+export type { TabPeerEventMap, TabPeerOptions, TabRole, TabView } from './tab-peer.js';
+export { browserLocks, electLeader } from './leader.js';
+export type { Election, ElectionRole, LockManagerLike } from './leader.js';
+export type {
+  BroadcastChannelConstructor,
+  BroadcastChannelLike,
+  LeaderView,
+  TabCommand,
+} from './tab-channel.js';
 
 /** Creates a peer; call `start()` to join the room. */
 export function createPeer(options: PeerOptions): RelayPeer {

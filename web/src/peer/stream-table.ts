@@ -49,9 +49,14 @@ export class StreamTable {
       return;
     }
     const stream = this.#streams.get(message.streamId);
-    // Credit for bytes sent just before the end crosses the End on the way:
-    // it carries nothing and is no sign of trouble, so it is not counted.
-    if (!stream && message.kind === 'credit' && this.#ended.has(message.streamId)) return;
+    // Two frames cross a stream's end on the way and carry nothing, so they
+    // are no sign of trouble and are not counted: Credit for bytes sent just
+    // before the end, and the worker's End of a request body (or of none,
+    // for a GET) when the upstream answered in full before it arrived. A
+    // real room delivers each frame as its own event, so a fast answer beats
+    // the End sent right behind its RequestHead.
+    const crossing = message.kind === 'credit' || message.kind === 'end';
+    if (!stream && crossing && this.#ended.has(message.streamId)) return;
     if (!stream) {
       this.#hooks.dropped(
         this.#ended.has(message.streamId) ? 'stream-ended' : 'unknown-stream',

@@ -29,7 +29,12 @@ export function bodyMode(request: UpstreamRequest): BodyMode | null {
   }
   const { config, canStream, bodyModes } = context;
   const length = head.bodyLength;
-  let mode: BodyMode = bodyModes.get(target.effective.origin) ?? 'stream';
+  // Streaming to an origin not yet seen may fail after bytes left (a network
+  // fault looks like Chromium's HTTP/1.1 refusal: a bare TypeError), and the
+  // whole body then goes again. Only a request safe to repeat takes that
+  // chance; any other is sent whole, once.
+  const unseen: BodyMode = head.replaySafe ? 'stream' : 'buffer';
+  let mode: BodyMode = bodyModes.get(target.effective.origin) ?? unseen;
   if (!canStream || config.requestStreaming === 'never') mode = 'buffer';
   if (length !== null && length <= config.bufferBodiesUpTo) mode = 'buffer';
   const cap = config.maxBufferedBodyBytes;

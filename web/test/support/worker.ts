@@ -1,6 +1,16 @@
 import { ReceiveWindow, SendCredit } from '@pasarela/shared';
-import type { HeaderList, Leg, Message, ResetBody, ResponseHead } from '@pasarela/shared';
-import type { RoomSocket } from './room.js';
+import type { HeaderList, Leg, Limits, Message, ResetBody, ResponseHead } from '@pasarela/shared';
+
+/**
+ * The worker's end of a room connection as these helpers use it: the test
+ * room's socket (in Node) or a worker connected to a real room.
+ */
+export interface WorkerEnd {
+  readonly limits: Limits;
+  /** The next frame, not yet taken, that passes the test (already received or to come). */
+  take(test: (message: Message) => boolean): Promise<Message>;
+  send(message: Message): void;
+}
 
 export interface ExchangeRequest {
   readonly streamId: number;
@@ -26,7 +36,7 @@ export interface ExchangeResult {
  * makes `ReceiveWindow` throw), Credit returned as bytes are taken, End.
  */
 export async function readAnswer(
-  socket: RoomSocket,
+  socket: WorkerEnd,
   ids: { streamId: number; connectionId: number },
 ) {
   const window = new ReceiveWindow(socket.limits.streamWindow);
@@ -87,7 +97,7 @@ export function requestHead(request: ExchangeRequest, bodyLength: number | null)
 
 /** A bodiless exchange (GET), start to finish. */
 export async function relayGet(
-  socket: RoomSocket,
+  socket: WorkerEnd,
   request: ExchangeRequest,
 ): Promise<ExchangeResult> {
   socket.send(requestHead(request, 0));
@@ -109,7 +119,7 @@ export interface UploadOptions {
  * credit (it starts at one stream window and grows with Credit frames).
  */
 export async function relayUpload(
-  socket: RoomSocket,
+  socket: WorkerEnd,
   request: ExchangeRequest,
   body: Uint8Array,
   options: UploadOptions = {},

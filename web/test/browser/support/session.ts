@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { PageHandle } from './page.js';
+import { startPeer, untilPeerStatus } from './page.js';
+import type { RoomWorker } from './room-worker.js';
+import { PAGE_URL, ROOM_HOST } from './stack.js';
+import type { Stack } from './stack.js';
+import type { PeerOptions } from '../../../src/peer/index.js';
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** An upload's token: the SHA-256 of the body in URL-safe base64 without padding. */
+export function uploadToken(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+export interface JoinedTab {
+  readonly tenant: string;
+  readonly worker: RoomWorker;
+  readonly tab: PageHandle;
+  /** The room's id of the tab's peer. */
+  readonly peerId: string;
+  /** Milliseconds from `start()` in the page to the room naming the peer primary and healthy. */
+  readonly joinMs: number;
+}
+
+/**
+ * A tenant's worker in the room, a page of the restaurant open in Chromium
+ * with its peer started, and the room's word (Presence) that this peer is
+ * the healthy primary. `boundMs` comes from the caller's configuration.
+ */
+export async function joinTab(
+  stack: Stack,
+  label: string,
+  boundMs: number,
+  peer: Partial<PeerOptions> = {},
+  tab?: PageHandle,
+): Promise<JoinedTab> {
+  const tenant = stack.tenant(label);
+  const worker = await stack.worker(tenant);
+  const page = tab ?? (await openPage(stack));
+  const started = Date.now();
+  await startPeer(page, { tenant, roomHost: ROOM_HOST, peer });
+  await untilPeerStatus(page, 'connected', boundMs);
+  const presence = await worker.untilPresence(
+    'a healthy primary',
+    (p) => p.peers.some((entry) => entry.peerId === p.primary && entry.health === 'healthy'),
+    boundMs,
+  );
+  return {
+    tenant,
+    worker,
+    tab: page,
+    peerId: presence.primary ?? '',
+    joinMs: Date.now() - started,
+  };
+}
+
+export function openPage(stack: Stack): Promise<PageHandle> {
+  if (stack.playwright) return stack.playwright.openTab(PAGE_URL);
+  if (stack.plain) return stack.plain.openTab(PAGE_URL);
+  throw new Error('the stack runs no browser');
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { parseBrokerConfig } from '@pasarela/broker';
+import type { BrokerConfig } from '@pasarela/broker';
+import type { TokenKeySet } from '@pasarela/shared';
+import { startStandin } from '@pasarela/standin';
+import type { Standin } from '@pasarela/standin';
+import { createSuiteCa } from './ca.js';
+import type { SuiteCa } from './ca.js';
+import { PlainChromium } from './cdp.js';
+import { Http1Host } from './http1-host.js';
+import { bundleHarness, PageServer } from './page-server.js';
+import { PlaywrightChromium } from './playwright.js';
+import { createBrowserProfile } from './profile.js';
+import type { BrowserProfile, HostRule } from './profile.js';
+import { RoomGate } from './room-gate.js';
+import { RoomServer } from './room-server.js';
+import { RoomWorker } from './room-worker.js';
+import { Trap } from './trap.js';
+
+/** The restaurant's page and the room, under names of the reserved `.test` domain. */
+export const PAGE_HOST = 'orders.restaurant.test';
+export const PAGE_URL = `https://${PAGE_HOST}/`;
+export const PAGE_ORIGIN = `https://${PAGE_HOST}`;
+export const ROOM_HOST = 'rooms.pasarela.test';
+/** The stand-in's second upload host, served here by the HTTP/1.1-only host. */
+export const HTTP1_UPLOAD_HOST = 'media.fstandin-1.fna.whatsapp.net';
+/** A WhatsApp name whose lookup fails in Chromium: a network failure, not CORS. */
+export const UNRESOLVABLE_HOST = 'mmg-unreachable.whatsapp.net';
+/** A name outside WhatsApp's list, resolved to the trap in case the peer ever asked. */
+export const FOREIGN_HOST = 'example.com';
+
+export interface StackOptions {
+  /** `playwright` for ordinary cases; `plain` where background behaviour matters. */
+  readonly browser: 'playwright' | 'plain';
+  /** Switches for the plain launch only (Playwright's own come with it). */
+  readonly plainSwitches?: readonly string[];
+  /** Overrides of the broker's defaults for this file's room. */
+  readonly brokerConfig?: Record<string, unknown>;
+  /** The stand-in, the HTTP/1.1 upload host and the trap (default true). */
+  readonly upstreams?: boolean;
+}
+
+/**
+ * Everything one test file needs, on loopback ports of its own: the
+ * stand-in (WhatsApp's names, its own authority), the room under `wrangler
+ * dev` over https behind a gate, the restaurant's page over https, an
+ * HTTP/1.1-only upload host, a trap, and Debian's Chromium trusting the two
+ * authorities through a temporary NSS database.
+ */
+export class Stack {
+  readonly ca: SuiteCa;
+  readonly keys: TokenKeySet;
+  readonly room: RoomServer;
+  readonly gate: RoomGate;
+  readonly page: PageServer;
+  readonly options: StackOptions;
+  /** The room's configuration: the broker's defaults under this file's overrides. */
+  readonly broker: BrokerConfig;
+  standin: Standin | null = null;
+  http1: Http1Host | null = null;
+  trap: Trap | null = null;
+  profile: BrowserProfile | null = null;
+  playwright: PlaywrightChromium | null = null;
+  plain: PlainChromium | null = null;
+  #tenants = 0;
+
+  private constructor(options: StackOptions, ca: SuiteCa, script: string) {
+    this.options = options;
+    this.ca = ca;
+    this.broker = parseBrokerConfig(JSON.stringify(options.brokerConfig ?? {}));
+    this.keys = { signingKeyId: 'suite', keys: { suite: randomBytes(32).toString('base64url') } };
+    this.room = new RoomServer({
+      hostName: ROOM_HOST,
+      tls: ca.issue([ROOM_HOST]),
+      caPem: ca.certPem,
+      keys: this.keys,
+      brokerConfig: options.brokerConfig ?? {},
+    });
+    this.gate = new RoomGate(0);
+    this.page = new PageServer({ tls: ca.issue([PAGE_HOST]), keys: this.keys, script });
+  }
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const stack = new Stack(options, createSuiteCa(), await bundleHarness());
+    try {
+      await stack.#start();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  async #start(): Promise<void> {
+    const roomReady = this.room.start();
+    await this.page.start();
+    if (this.options.upstreams !== false) {
+      this.standin = await startStandin({ tls: { host: '127.0.0.1' }, plain: false });
+      this.http1 = new Http1Host({
+        tls: this.ca.issue([HTTP1_UPLOAD_HOST]),
+        upstream: {
+          port: this.standinPort,
+          hostName: HTTP1_UPLOAD_HOST,
+          caPem: this.standin.caPem,
+        },
+      });
+      await this.http1.start();
+      this.trap = new Trap();
+      await this.trap.start();
+    }
+    const roomMs = await roomReady;
+    console.log(`[stack] wrangler dev answered /health over https ${roomMs} ms after spawn`);
+    this.gate.retarget(this.room.port);
+    await this.gate.open();
+    this.profile = await createBrowserProfile({
+      authorities: [
+        { name: 'pasarela-suite', pem: this.ca.certPem },
+        ...(this.standin ? [{ name: 'pasarela-standin', pem: this.standin.caPem }] : []),
+      ],
+      hostRules: this.#hostRules(),
+    });
+    if (this.options.browser === 'playwright') {
+      this.playwright = await PlaywrightChromium.launch(this.profile);
+    } else {
+      this.plain = await PlainChromium.launch(this.profile, this.options.plainSwitches ?? []);
+    }
+  }
+
+  get standinPort(): number {
+    const address = this.standin?.hostMap['mmg.whatsapp.net'];
+    if (!address) throw new Error('this stack runs no stand-in');
+    return Number(address.split(':').at(-1));
+  }
+
+  #hostRules(): HostRule[] {
+    const local = (port: number) => `127.0.0.1:${port}`;
+    const rules: HostRule[] = [
+      { host: PAGE_HOST, to: local(this.page.port) },
+      { host: ROOM_HOST, to: local(this.gate.port) },
+    ];
+    if (this.standin && this.http1 && this.trap) {
+      const standin = local(this.standinPort);
+      rules.push(
+        { host: HTTP1_UPLOAD_HOST, to: local(this.http1.port) },
+        { host: UNRESOLVABLE_HOST, to: '~NOTFOUND' },
+        { host: FOREIGN_HOST, to: local(this.trap.port) },
+        { host: 'web.whatsapp.com', to: standin },
+        { host: '*.whatsapp.net', to: standin },
+        { host: '*.whatsapp.com', to: standin },
+      );
+    }
+    // Nothing else resolves: no lookup ever leaves the machine.
+    rules.push({ host: '*', to: '~NOTFOUND' });
+    return rules;
+  }
+
+  /** A tenant id of its own for each case, so rooms never share state. */
+  tenant(label: string): string {
+    this.#tenants += 1;
+    return `${label}-${this.#tenants}`;
+  }
+
+  /** The worker's side of a tenant's room, connected straight to the room (not through the gate). */
+  worker(tenant: string, epoch = 1): Promise<RoomWorker> {
+    return RoomWorker.connect({
+      port: this.room.port,
+      hostName: ROOM_HOST,
+      caPem: this.ca.certPem,
+      tenant,
+      keys: this.keys,
+      epoch,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.playwright?.close().catch(() => undefined);
+    await this.plain?.close().catch(() => undefined);
+    await this.profile?.dispose();
+    await this.gate.close();
+    await this.room.stop();
+    await this.page.stop().catch(() => undefined);
+    await this.http1?.stop().catch(() => undefined);
+    await this.trap?.stop().catch(() => undefined);
+    await this.standin?.close();
+  }
+}

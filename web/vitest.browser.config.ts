@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// The peer in Debian's Chromium against a real room under `wrangler dev`,
+// the stand-in and the suite's own servers; each file starts its own stack.
+export default defineConfig({
+  test: {
+    name: 'web-browser',
+    include: ['test/browser/**/*.test.ts'],
+    setupFiles: ['test/browser/support/setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
