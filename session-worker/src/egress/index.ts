@@ -46,7 +46,7 @@ export type {
   TunnelAttachment,
   WebSocketActivity,
 } from './tunnel-attachment.js';
-export { copyRouteCounters, emptyRouteCounters } from './counters.js';
+export { copyRouteCounters, countExchange, emptyRouteCounters } from './counters.js';
 export type { RouteCounters, RouteCounterSet } from './counters.js';
 export type { EgressDeadlines, GuardMode } from './defaults.js';
 export {

@@ -499,6 +499,7 @@ function websocketActivity(exchange: Exchange | undefined): WebSocketActivity | 
   if (!exchange) return null;
   return {
     route: exchange.route,
+    reason: exchange.reason,
     established: exchange.established,
     openedAt: exchange.startedAt,
     lastSentAt: exchange.lastSentAt,

@@ -46,6 +46,8 @@ export interface ExchangeReport {
 /** The tenant's WhatsApp WebSocket as the egress sees it. */
 export interface WebSocketActivity {
   readonly route: Route;
+  /** Why this route was taken (`peer_ready`, `no_peer`, `tunnel_failed`, ...). */
+  readonly reason: string;
   /** The upstream accepted it (for the tunnel: the peer's WsOpened). */
   readonly established: boolean;
   readonly openedAt: number;

@@ -1,0 +1,520 @@
+import type { Leg, RouteName, StreamMessage, TenantStatus } from '@pasarela/shared';
+import { decideRoute, EgressError, peerAvailability } from '../egress/index.js';
+import type {
+  AuditRecord,
+  EgressAudit,
+  EgressDeadlines,
+  EgressLogger,
+  ExchangeReport,
+  PeerView,
+  TenantEgress,
+  TunnelAttachment,
+  WebSocketActivity,
+} from '../egress/index.js';
+import { TunnelCarrier } from './carrier.js';
+import type { RoomEndpoint } from './config.js';
+import type { TunnelSettings } from './defaults.js';
+import type { TunnelEvents } from './events.js';
+import { RoomLink } from './link/room-link.js';
+import type { LinkState } from './link/room-link.js';
+import type { RoomSocketClass } from './link/room-socket.js';
+import { SampleWindow } from './link/samples.js';
+import { peerViewOf, primaryPeer } from './peer-view.js';
+import type { MoveReason, MoveSituation } from './routes/decide-move.js';
+import { RouteController } from './routes/route-controller.js';
+import type { MoveRecord } from './routes/route-controller.js';
+import type { SessionControl } from './session-control.js';
+import type { TunnelStats, LiveTunnelView } from './stats.js';
+import { composeStatus } from './status.js';
+import { StatusReporter } from './status-reporter.js';
+import type { StreamContext, WebSocketTiming } from './streams/context.js';
+import { StreamTable } from './streams/stream-table.js';
+import type { TokenMinter } from './tokens.js';
+
+type Emit = <K extends keyof TunnelEvents>(name: K, ...args: TunnelEvents[K]) => void;
+
+export interface TenantTunnelOptions {
+  readonly tenant: string;
+  readonly egress: TenantEgress;
+  readonly room: RoomEndpoint;
+  readonly settings: TunnelSettings;
+  readonly minter: TokenMinter;
+  /** The lease epoch this worker runs the tenant at; null when it holds no lease. */
+  readonly epoch: () => number | null;
+  readonly sessions: SessionControl | null;
+  /** The session's status now (`connected`, `qr`, ...), or null. */
+  readonly session: () => string | null;
+  readonly stats: TunnelStats;
+  readonly audit: EgressAudit;
+  readonly emit: Emit;
+  readonly logger: EgressLogger;
+  readonly WebSocket: RoomSocketClass;
+  readonly deadlines: EgressDeadlines;
+  readonly nextConnectionId: () => number;
+  readonly software: string;
+}
+
+const LEGS: readonly Leg[] = ['websocket', 'download', 'upload'];
+
+type PeerStatus = 'none' | 'healthy' | 'unhealthy';
+
+/**
+ * One tenant's tunnel while it runs here: its room link, the carrier the
+ * egress uses for the tunnel route, the route controller that moves the
+ * WebSocket, and the status every page of the tenant is told. Created on
+ * the tenant's egress and closed with it.
+ */
+export class TenantTunnel implements TunnelAttachment {
+  readonly tenant: string;
+  readonly carrier: TunnelCarrier;
+  readonly link: RoomLink;
+  readonly table: StreamTable;
+  readonly controller: RouteController;
+  readonly #options: TenantTunnelOptions;
+  readonly #reporter: StatusReporter;
+  readonly #wsRtt: SampleWindow;
+  readonly #cleanups: Array<() => void> = [];
+  #settling: Promise<void> | null;
+  #settle: () => void = () => undefined;
+  #readySince: number | null = null;
+  #unfit: string | null = null;
+  #refusedBy: string | null = null;
+  #websocket: WebSocketTiming | null = null;
+  #upstreamLost = false;
+  /** The route of the last WebSocket that opened in this run. */
+  #lastRoute: RouteName = 'none';
+  #peerStatus: PeerStatus = 'none';
+  #leaks = 0;
+  #closed = false;
+
+  constructor(options: TenantTunnelOptions) {
+    this.#options = options;
+    this.tenant = options.tenant;
+    const { settings, stats } = options;
+    this.#wsRtt = new SampleWindow(settings.link.rttSamples);
+    this.table = new StreamTable((reason) => stats.dropped(reason));
+    this.link = new RoomLink({
+      tenant: this.tenant,
+      room: options.room,
+      party: settings.party,
+      token: () => this.#token(),
+      WebSocket: options.WebSocket,
+      settings: settings.link,
+      limits: { maxFrameSize: 256 * 1024, streamWindow: 1024 * 1024, maxStreams: 128 },
+      software: options.software,
+      nextConnectionId: options.nextConnectionId,
+    });
+    const context: StreamContext = {
+      tenant: this.tenant,
+      link: this.link,
+      table: this.table,
+      settings: settings.streams,
+      deadlines: options.deadlines,
+      nextConnectionId: options.nextConnectionId,
+      dropped: (reason) => stats.dropped(reason),
+      roundTrip: (ms) => {
+        stats.roundTrip(ms);
+        this.#wsRtt.add(ms);
+      },
+      websocket: (timing) => this.#websocketTiming(timing),
+      upstreamLost: (code) => this.#onUpstreamLost(code),
+    };
+    this.carrier = new TunnelCarrier(context);
+    this.controller = new RouteController({
+      tenant: this.tenant,
+      settings: settings.routes,
+      sessions: options.sessions ?? { reconnect: async () => false },
+      situation: () => this.#situation(),
+      moving: (to, reason) => this.#moving(to, reason),
+      moved: (record) => this.#moved(record),
+      failed: (reason, error) =>
+        this.#log('warn', { reason, err: (error as Error).message }, 'route move failed'),
+    });
+    this.#reporter = new StatusReporter({
+      debounceMs: settings.statusDebounceMs,
+      compose: () => this.status(),
+      send: (status) => this.link.send({ kind: 'tenant-status', body: status }),
+      sent: (status) => options.emit('tunnel.status', { tenant: this.tenant, status }),
+    });
+    this.#settling = new Promise((resolve) => {
+      const timer = setTimeout(resolve, settings.link.firstWordMs);
+      timer.unref();
+      this.#settle = () => {
+        clearTimeout(timer);
+        this.#settling = null;
+        resolve();
+      };
+    });
+    this.#wire();
+    options.egress.attachTunnel(this);
+    this.link.start();
+  }
+
+  // ---- the egress's view ----
+
+  peer(): PeerView | null {
+    if (!this.link.isOpen) return null;
+    return peerViewOf(primaryPeer(this.link.presence), {
+      unfit: this.#unfit !== null,
+      websocketRefused: this.#refusedBy !== null,
+    });
+  }
+
+  settling(): Promise<void> | null {
+    return this.#settling;
+  }
+
+  // ---- the service's view ----
+
+  /** Something outside changed (the session's status): tell the pages, decide again. */
+  touch(): void {
+    this.#changed();
+  }
+
+  status(): TenantStatus {
+    const routes = this.#routes();
+    return composeStatus({
+      now: Date.now(),
+      session: this.#options.session(),
+      policy: this.#options.egress.policy,
+      routes,
+      leaks: this.#leaks,
+      link: this.link.state,
+      peer: primaryPeer(this.link.presence),
+      unfit: this.#unfit,
+      websocketRefused: this.#refusedBy !== null,
+      waiting: this.#waiting(),
+    });
+  }
+
+  live(): LiveTunnelView {
+    const peer = primaryPeer(this.link.presence);
+    return {
+      route: this.#routes(),
+      link: this.link.state,
+      linkRtt: this.link.rtt(),
+      lastPongAt: this.link.lastPongAt,
+      openedAt: this.link.openedAt,
+      peer: peer
+        ? {
+            peerId: peer.peerId,
+            health: peer.health,
+            state: peer.state,
+            rttMs: peer.rttMs,
+            userAgent: peer.userAgent,
+          }
+        : null,
+      legs: peer?.legs ?? null,
+      room: this.link.roomStats,
+      lastUpstreamFrameAt: this.#websocket?.lastUpstreamFrameAt ?? null,
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settle();
+    this.controller.close();
+    this.#reporter.close();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.table.endAll(new EgressError('tunnel_lost', 'the tunnel closed', { tenant: this.tenant }));
+    this.link.close();
+    this.#options.egress.detachTunnel(this);
+  }
+
+  // ---- wiring ----
+
+  #wire(): void {
+    const { egress, audit } = this.#options;
+    const on = <T extends unknown[]>(
+      target: {
+        on(name: string, fn: (...args: T) => void): unknown;
+        off(name: string, fn: (...args: T) => void): unknown;
+      },
+      name: string,
+      fn: (...args: T) => void,
+    ) => {
+      target.on(name, fn);
+      this.#cleanups.push(() => target.off(name, fn));
+    };
+    on(this.link.events, 'state', (state: LinkState) => this.#onLinkState(state));
+    on(this.link.events, 'open', () => this.#reporter.reopened());
+    on(this.link.events, 'presence', () => this.#onPresence());
+    on(this.link.events, 'stats', () => this.#onRoomStats());
+    on(this.link.events, 'stream', (message: StreamMessage) => this.table.deliver(message));
+    on(this.link.events, 'generation-ended', (generation: number) =>
+      this.table.endGeneration(
+        generation,
+        new EgressError('tunnel_lost', 'the room link closed', { tenant: this.tenant }),
+      ),
+    );
+    on(this.link.events, 'dropped', (reason: string) => this.#options.stats.dropped(reason));
+    on(egress.events, 'websocket', (activity: WebSocketActivity | null) =>
+      this.#onWebSocket(activity),
+    );
+    on(egress.events, 'exchange', (report: ExchangeReport) => this.#onExchange(report));
+    on(egress.events, 'policy', () => this.#changed());
+    on(egress.events, 'closed', () => this.close());
+    on(audit, 'leak', (record: AuditRecord) => this.#onLeak(record));
+  }
+
+  async #token(): Promise<string> {
+    const epoch = this.#options.epoch();
+    if (epoch === null) throw new Error(`no lease held for ${this.tenant}`);
+    return this.#options.minter.worker(this.tenant, epoch);
+  }
+
+  #onLinkState(state: LinkState): void {
+    this.#options.emit('room.state', { tenant: this.tenant, state });
+    if (state.status !== 'open') {
+      this.#log(
+        'warn',
+        { status: state.status, code: state.problem?.code },
+        state.problem?.reason ?? 'room link not open',
+      );
+      if (state.status !== 'connecting') this.#settle();
+    } else {
+      this.#log('info', { status: state.status }, 'room link open');
+    }
+    this.#changed();
+  }
+
+  #onPresence(): void {
+    this.#settle();
+    const peer = primaryPeer(this.link.presence);
+    if (this.#refusedBy !== null) {
+      const same = peer?.peerId === this.#refusedBy;
+      // The peer acknowledged the refusal (or another peer took over): trust its probes again.
+      if (!same || peer.legs.websocket.status !== 'ok') this.#refusedBy = null;
+    }
+    this.#changed();
+  }
+
+  #onRoomStats(): void {
+    if (this.#unfit !== null) {
+      const p95 = this.#roomP95();
+      if (p95 !== null && p95 <= this.#options.settings.routes.rttP95LimitMs) {
+        this.#log('info', { p95 }, 'tunnel round trip back under its limit');
+        this.#unfit = null;
+        this.#readySince = null;
+      }
+    }
+    this.#changed();
+  }
+
+  #onWebSocket(activity: WebSocketActivity | null): void {
+    if (activity && !activity.established) {
+      // A new upgrade: nothing of the last socket's loss or timing applies to it.
+      this.#upstreamLost = false;
+      this.#wsRtt.clear();
+    }
+    if (activity?.established && activity.route !== this.#lastRoute) {
+      const moving = this.controller.moving;
+      const change = {
+        tenant: this.tenant,
+        at: Date.now(),
+        leg: 'websocket' as const,
+        from: this.#lastRoute,
+        to: activity.route,
+        reason: moving ?? activity.reason,
+        controlled: moving !== null,
+      };
+      const first = this.#lastRoute === 'none';
+      this.#lastRoute = activity.route;
+      // The first socket of a run takes a route; only a change of it is a route change.
+      if (!first) {
+        this.#options.stats.routeChanged(change);
+        this.#options.emit('route.changed', change);
+        this.#log(
+          'info',
+          { from: change.from, to: change.to, reason: change.reason },
+          'WebSocket route changed',
+        );
+      }
+    }
+    this.#changed();
+  }
+
+  #onExchange(report: ExchangeReport): void {
+    this.#options.stats.exchange(report);
+    const refused =
+      report.route === 'tunnel' && report.leg === 'websocket' && report.code === 'upstream_refused';
+    if (refused) {
+      this.#refusedBy = primaryPeer(this.link.presence)?.peerId ?? null;
+      this.#log(
+        'warn',
+        { peer: this.#refusedBy },
+        "WhatsApp refused the peer's WebSocket; that leg stays direct",
+      );
+      this.#changed();
+    }
+  }
+
+  #onLeak(record: AuditRecord): void {
+    if (record.tenant !== this.tenant) return;
+    this.#leaks += 1;
+    this.#options.stats.leak(record.at);
+    this.#options.emit('tunnel.leak', { tenant: this.tenant, at: record.at, record });
+    this.#changed();
+  }
+
+  #websocketTiming(timing: WebSocketTiming | null): void {
+    this.#websocket = timing;
+  }
+
+  #onUpstreamLost(code: string): void {
+    this.#upstreamLost = true;
+    this.#readySince = null;
+    this.#log('warn', { code }, 'the tunneled WebSocket lost its upstream');
+    this.#changed();
+  }
+
+  #moving(to: string, reason: MoveReason): void {
+    if (to === 'direct' && (reason === 'rtt_high' || reason === 'upstream_silent')) {
+      this.#unfit =
+        reason === 'rtt_high'
+          ? `round trip too high (p95 ${Math.round(this.#rttP95() ?? 0)} ms)`
+          : 'WhatsApp went silent over the tunnel';
+      this.#readySince = null;
+      this.#options.emit('tunnel.unhealthy', {
+        tenant: this.tenant,
+        at: Date.now(),
+        reason: this.#unfit,
+      });
+    }
+    this.#log('info', { to, reason }, 'moving the WebSocket');
+  }
+
+  #moved(record: MoveRecord): void {
+    this.#log('info', { ...record }, record.done ? 'WebSocket moved' : 'move not needed');
+  }
+
+  /** Recomputes readiness and peer events, tells the pages, and lets the controller decide. */
+  #changed(): void {
+    if (this.#closed) return;
+    const view = this.peer();
+    const ready = this.link.isOpen && peerAvailability(view, 'websocket') === 'ready';
+    if (!ready) this.#readySince = null;
+    else this.#readySince ??= Date.now();
+    this.#peerEvents();
+    this.#reporter.changed();
+    this.controller.evaluate();
+  }
+
+  #peerEvents(): void {
+    const peer = primaryPeer(this.link.presence);
+    const now = Date.now();
+    const next: PeerStatus = !peer
+      ? 'none'
+      : peer.health === 'healthy' && peer.state === 'active' && this.#unfit === null
+        ? 'healthy'
+        : 'unhealthy';
+    if (next === this.#peerStatus) return;
+    const previous = this.#peerStatus;
+    this.#peerStatus = next;
+    if (next === 'healthy' && peer) {
+      this.#options.emit('tunnel.connected', {
+        tenant: this.tenant,
+        at: now,
+        peerId: peer.peerId,
+        userAgent: peer.userAgent,
+      });
+    } else if (next === 'unhealthy' && peer) {
+      const reason =
+        this.#unfit ?? (peer.state === 'paused' ? 'paused by staff' : `peer ${peer.health}`);
+      this.#options.emit('tunnel.unhealthy', { tenant: this.tenant, at: now, reason });
+    } else if (next === 'none' && previous !== 'none') {
+      const problem = this.link.state.problem;
+      this.#options.emit('tunnel.disconnected', {
+        tenant: this.tenant,
+        at: now,
+        reason: this.link.isOpen ? 'peer left' : (problem?.reason ?? 'room link closed'),
+        code: this.link.isOpen ? null : (problem?.code ?? null),
+      });
+    }
+  }
+
+  #situation(): MoveSituation {
+    const now = Date.now();
+    const egress = this.#options.egress;
+    const activity = egress.activity();
+    const ws = activity.websocket;
+    const view = this.peer();
+    const availability = this.link.isOpen ? peerAvailability(view, 'websocket') : 'no_peer';
+    const onTunnel = ws?.route === 'tunnel' && ws.established;
+    const lastUpstream = this.#websocket?.lastUpstreamFrameAt ?? this.#websocket?.openedAt ?? null;
+    return {
+      now,
+      policy: egress.policy,
+      session: this.#options.session(),
+      websocket: ws
+        ? {
+            route: ws.route,
+            established: ws.established,
+            lastActivityAt: Math.max(ws.openedAt, ws.lastSentAt, ws.lastReceivedAt),
+            upstreamLost: ws.route === 'tunnel' && this.#upstreamLost,
+          }
+        : null,
+      liveHttp: activity.http.direct + activity.http.tunnel,
+      tunnel: {
+        ready: availability === 'ready',
+        readySince: this.#readySince,
+        why: this.link.isOpen
+          ? availability
+          : (this.link.state.problem?.reason ?? 'room link not open'),
+      },
+      fitness: {
+        rttP95Ms: onTunnel ? this.#rttP95() : null,
+        upstreamSilentMs: onTunnel && lastUpstream !== null ? now - lastUpstream : null,
+      },
+      movesOntoTunnel: [],
+    };
+  }
+
+  #roomP95(): number | null {
+    const value = this.link.roomStats?.['rttP95Ms'];
+    return typeof value === 'number' ? value : null;
+  }
+
+  /** The worse of the room's p95 to its peers and the WebSocket's own, once it has enough samples. */
+  #rttP95(): number | null {
+    const room = this.#roomP95();
+    const min = this.#options.settings.routes.rttMinSamples;
+    const ws = this.#wsRtt.count >= min ? this.#wsRtt.percentile(0.95) : null;
+    if (room === null) return ws;
+    if (ws === null) return room;
+    return Math.max(room, ws);
+  }
+
+  #routes(): Record<Leg, RouteName> {
+    const egress = this.#options.egress;
+    const view = this.peer();
+    const routes = {} as Record<Leg, RouteName>;
+    for (const leg of LEGS) {
+      if (leg === 'websocket') {
+        const ws = egress.activity().websocket;
+        routes.websocket = ws && ws.established ? ws.route : 'none';
+        continue;
+      }
+      const decision = decideRoute({
+        policy: egress.policy,
+        peer: view,
+        leg,
+        whatsapp: true,
+        replaySafe: true,
+      });
+      routes[leg] = decision.route === 'refuse' ? 'none' : decision.route;
+    }
+    return routes;
+  }
+
+  #waiting(): string | null {
+    const decision = this.controller.lastDecision;
+    if (this.controller.moving) return `moving (${this.controller.moving})`;
+    return decision?.action === 'stay' ? decision.why : null;
+  }
+
+  #log(level: keyof EgressLogger, fields: Record<string, unknown>, message: string): void {
+    this.#options.logger[level]({ tenant: this.tenant, component: 'tunnel', ...fields }, message);
+  }
+}
