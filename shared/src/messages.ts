@@ -181,6 +181,22 @@ export const ROUTES = ['tunnel', 'direct', 'none'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 /**
+ * The peer that carries (or would carry) the tenant's traffic, as the worker
+ * last heard of it in Presence, so a page can tell a slow tunnel from an
+ * absent one without asking anybody else.
+ */
+export const statusPeerSchema = z.object({
+  peerId: z.string().max(128),
+  state: z.enum(PEER_STATES),
+  health: z.enum(PEER_HEALTH),
+  /** The room's smoothed round trip to that peer. */
+  rttMs: z.number().finite().nonnegative().nullable(),
+  /** The worker's own round trip through the tunnel passed its limit. */
+  slow: z.boolean(),
+});
+export type StatusPeer = z.infer<typeof statusPeerSchema>;
+
+/**
  * The worker's word on the tenant, relayed by the room to every peer, so
  * each open page can show the truth without an API key.
  */
@@ -196,6 +212,12 @@ export const tenantStatusSchema = z.object({
   leaks: u32,
   reason: shortText.nullable(),
   updatedAt: timestamp,
+  /**
+   * The primary peer, or null when no peer can carry the traffic. Optional:
+   * a worker that predates it leaves it out, and pages then judge from
+   * their own peer alone.
+   */
+  peer: statusPeerSchema.nullable().optional(),
 });
 export type TenantStatus = z.infer<typeof tenantStatusSchema>;
 

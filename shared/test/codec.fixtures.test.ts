@@ -281,6 +281,56 @@ const FIXTURES: Fixture[] = [
     ),
   },
   {
+    name: 'tenant status with its primary peer',
+    message: {
+      kind: 'tenant-status',
+      body: {
+        session: 'connected',
+        policy: 'tunnel-only',
+        routes: { websocket: 'tunnel', download: 'tunnel', upload: 'tunnel' },
+        protected: true,
+        leaks: 0,
+        reason: null,
+        updatedAt: 1700000000000,
+        peer: { peerId: 'p7', state: 'active', health: 'degraded', rttMs: 1830.5, slow: true },
+      },
+    },
+    wire: concat(
+      hex('01520000 00000000 00000000 0000010e'),
+      utf8(
+        '{"session":"connected","policy":"tunnel-only",' +
+          '"routes":{"websocket":"tunnel","download":"tunnel","upload":"tunnel"},' +
+          '"protected":true,"leaks":0,"reason":null,"updatedAt":1700000000000,' +
+          '"peer":{"peerId":"p7","state":"active","health":"degraded","rttMs":1830.5,"slow":true}}',
+      ),
+    ),
+  },
+  {
+    name: 'tenant status with no peer',
+    message: {
+      kind: 'tenant-status',
+      body: {
+        session: 'connected',
+        policy: 'prefer-tunnel',
+        routes: { websocket: 'direct', download: 'direct', upload: 'direct' },
+        protected: false,
+        leaks: 0,
+        reason: 'no peer connected',
+        updatedAt: 1700000000000,
+        peer: null,
+      },
+    },
+    wire: concat(
+      hex('01520000 00000000 00000000 000000d5'),
+      utf8(
+        '{"session":"connected","policy":"prefer-tunnel",' +
+          '"routes":{"websocket":"direct","download":"direct","upload":"direct"},' +
+          '"protected":false,"leaks":0,"reason":"no peer connected","updatedAt":1700000000000,' +
+          '"peer":null}',
+      ),
+    ),
+  },
+  {
     name: 'stats',
     message: { kind: 'stats', body: { requestsSent: 3, lastHeartbeat: null } },
     wire: concat(
