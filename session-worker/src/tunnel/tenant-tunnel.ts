@@ -81,6 +81,7 @@ export class TenantTunnel implements TunnelAttachment {
   #refusedBy: string | null = null;
   #websocket: WebSocketTiming | null = null;
   #upstreamLost = false;
+  #pendingMove: { reason: MoveReason; at: number } | null = null;
   /** The route of the last WebSocket that opened in this run. */
   #lastRoute: RouteName = 'none';
   #peerStatus: PeerStatus = 'none';
@@ -309,7 +310,11 @@ export class TenantTunnel implements TunnelAttachment {
       this.#wsRtt.clear();
     }
     if (activity?.established && activity.route !== this.#lastRoute) {
-      const moving = this.controller.moving;
+      const move = this.#pendingMove;
+      const recent =
+        move !== null && Date.now() - move.at < this.#options.settings.routes.moveTimeoutMs;
+      const moving = recent ? move.reason : null;
+      this.#pendingMove = null;
       const change = {
         tenant: this.tenant,
         at: Date.now(),
@@ -370,6 +375,8 @@ export class TenantTunnel implements TunnelAttachment {
   }
 
   #moving(to: string, reason: MoveReason): void {
+    // The new socket opens after the reconnect returned: its route change is this move's.
+    this.#pendingMove = { reason, at: Date.now() };
     if (to === 'direct' && (reason === 'rtt_high' || reason === 'upstream_silent')) {
       this.#unfit =
         reason === 'rtt_high'

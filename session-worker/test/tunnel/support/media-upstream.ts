@@ -43,6 +43,8 @@ export interface MediaUpstream {
   readonly origin: string;
   readonly ca: string;
   readonly seen: SeenRequest[];
+  /** Close codes and reasons of the WebSockets the clients closed. */
+  readonly closes: Array<{ code: number; reason: string }>;
   refuseForeignOrigin: boolean;
   /** Answers every held request (200, 16 bytes). */
   release(): void;
@@ -61,6 +63,7 @@ export async function startMediaUpstream(): Promise<MediaUpstream> {
   const { cert, key } = ca.issue(['web.whatsapp.com', '*.whatsapp.net', '127.0.0.1']);
   const server = https.createServer({ cert, key });
   const seen: SeenRequest[] = [];
+  const closes: Array<{ code: number; reason: string }> = [];
   const held: ServerResponse[] = [];
   const sockets = new Set<Duplex>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -111,6 +114,9 @@ export async function startMediaUpstream(): Promise<MediaUpstream> {
         if (close) ws.close(Number(close[1]), close[2]);
         else ws.send(data, { binary });
       });
+      ws.on('close', (code: number, reason: Buffer) => {
+        closes.push({ code, reason: reason.toString('utf8') });
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -121,6 +127,7 @@ export async function startMediaUpstream(): Promise<MediaUpstream> {
     origin: `https://127.0.0.1:${port}`,
     ca: ca.cert,
     seen,
+    closes,
     refuseForeignOrigin: false,
     release() {
       for (const response of held.splice(0)) {
