@@ -95,3 +95,18 @@ export function contentLength(rawHeaders: readonly string[]): number | undefined
   if (value === undefined || !/^[0-9]{1,15}$/.test(value.trim())) return undefined;
   return Number(value.trim());
 }
+
+/** The WhatsApp Web app's own origin. */
+const WEB_APP_HOST = 'web.whatsapp.com';
+
+/**
+ * Whether a browser page could carry this WhatsApp request. The web app's
+ * own origin serves its HTTP resources (the version file `sw.js` among
+ * them) as same-origin files without CORS headers, so a restaurant page
+ * may open its WebSocket but cannot read those answers; sending them
+ * through the tunnel would only fail and make the peer doubt its whole
+ * download leg. Media hosts answer with a wildcard allow-origin.
+ */
+export function isBrowserRelayable(host: string, leg: Leg): boolean {
+  return leg === 'websocket' || host.toLowerCase() !== WEB_APP_HOST;
+}

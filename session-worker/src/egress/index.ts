@@ -31,7 +31,7 @@ export type {
 } from './route.js';
 export { isLeak } from './leak.js';
 export type { LeakQuery } from './leak.js';
-export { legOf, isReplaySafe } from './classify.js';
+export { legOf, isBrowserRelayable, isReplaySafe } from './classify.js';
 export { EGRESS_DEFAULTS } from './defaults.js';
 export { exchangeBudgetMs, ExchangeDeadline } from './deadline.js';
 export { forwardableHeaders, contentLength } from './classify.js';

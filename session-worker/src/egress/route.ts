@@ -29,6 +29,11 @@ export interface RouteQuery {
   readonly leg: Leg;
   /** The target is a WhatsApp host; a peer never carries anything else. */
   readonly whatsapp: boolean;
+  /**
+   * A browser page could carry it (see `isBrowserRelayable`); false sends a
+   * WhatsApp request direct with `not_relayable`. Defaults to true.
+   */
+  readonly relayable?: boolean;
   readonly replaySafe: boolean;
   /** An earlier attempt of the same request that failed on the tunnel. */
   readonly previous?: {
@@ -39,7 +44,11 @@ export interface RouteQuery {
 }
 
 export type DirectReason =
-  'policy_direct' | 'not_whatsapp' | 'tunnel_failed' | Exclude<PeerAvailability, 'ready'>;
+  | 'policy_direct'
+  | 'not_whatsapp'
+  | 'not_relayable'
+  | 'tunnel_failed'
+  | Exclude<PeerAvailability, 'ready'>;
 
 export type RouteDecision =
   | { readonly route: 'direct'; readonly reason: DirectReason }
@@ -47,7 +56,8 @@ export type RouteDecision =
   | {
       readonly route: 'refuse';
       readonly code: EgressErrorCode;
-      readonly reason: Exclude<PeerAvailability, 'ready'> | 'not_replayable' | 'tunnel_only';
+      readonly reason:
+        Exclude<PeerAvailability, 'ready'> | 'not_replayable' | 'tunnel_only' | 'not_relayable';
     };
 
 /** Whether the peer can carry this leg now. */
@@ -64,6 +74,12 @@ export function decideRoute(query: RouteQuery): RouteDecision {
   const { policy, peer, leg, whatsapp, replaySafe, previous } = query;
   if (policy === 'direct') return { route: 'direct', reason: 'policy_direct' };
   if (!whatsapp) return { route: 'direct', reason: 'not_whatsapp' };
+  if (query.relayable === false) {
+    // No page can read it, so it is the server's to fetch, or nobody's.
+    return policy === 'tunnel-only'
+      ? { route: 'refuse', code: 'browser_cors', reason: 'not_relayable' }
+      : { route: 'direct', reason: 'not_relayable' };
+  }
 
   if (previous) {
     // Replay rules: another route only when nothing of the response came,

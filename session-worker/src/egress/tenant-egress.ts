@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EgressPolicy } from '@pasarela/shared';
 import type { Dispatcher } from 'undici';
 import type { AuditCounters, EgressAudit } from './audit.js';
-import { isReplaySafe, legOf } from './classify.js';
+import { isBrowserRelayable, isReplaySafe, legOf } from './classify.js';
 import { parsePolicy } from './config.js';
 import { copyRouteCounters, countExchange, emptyRouteCounters } from './counters.js';
 import type { RouteCounterSet } from './counters.js';
@@ -182,7 +182,8 @@ export class Egress implements TenantEgress, FrontHandler {
   }
 
   handleRequest(request: IncomingMessage, response: ServerResponse, link: FrontLink): void {
-    this.#whenSettled(link.target, () => {
+    const relayable = isBrowserRelayable(targetName(link.target), 'download');
+    this.#whenSettled(link.target, relayable, () => {
       if (response.destroyed || link.socket.destroyed) return;
       const start = this.#start(link, request, false);
       if (!start) return;
@@ -193,7 +194,7 @@ export class Egress implements TenantEgress, FrontHandler {
   }
 
   handleUpgrade(request: IncomingMessage, socket: PairSocket, head: Buffer, link: FrontLink): void {
-    this.#whenSettled(link.target, () => {
+    this.#whenSettled(link.target, true, () => {
       if (socket.destroyed) return;
       const start = this.#start(link, request, true);
       if (!start) return;
@@ -219,8 +220,9 @@ export class Egress implements TenantEgress, FrontHandler {
    * Runs `decide` once the tunnel knows whether a peer is there, for
    * WhatsApp traffic the tunnel might carry; at once otherwise.
    */
-  #whenSettled(target: Target, decide: () => void): void {
-    const waiting = target.whatsapp && this.#policy !== 'direct' ? this.#tunnel?.settling() : null;
+  #whenSettled(target: Target, relayable: boolean, decide: () => void): void {
+    const carried = target.whatsapp && relayable && this.#policy !== 'direct';
+    const waiting = carried ? this.#tunnel?.settling() : null;
     if (!waiting) {
       decide();
       return;
@@ -244,6 +246,7 @@ export class Egress implements TenantEgress, FrontHandler {
       peer: this.peer,
       leg,
       whatsapp: target.whatsapp,
+      relayable: isBrowserRelayable(targetName(target), leg),
       replaySafe,
     });
     if (decision.route === 'refuse') {

@@ -359,6 +359,11 @@ export class TenantTunnel implements TunnelAttachment {
     if (record.tenant !== this.tenant) return;
     this.#leaks += 1;
     this.#options.stats.leak(record.at);
+    this.#log(
+      'error',
+      { host: record.host, leg: record.leg, source: record.source, reason: record.reason },
+      'leak: a direct connection to WhatsApp while the tunnel was up',
+    );
     this.#options.emit('tunnel.leak', { tenant: this.tenant, at: record.at, record });
     this.#changed();
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentLength, forwardableHeaders } from '../../src/egress/classify.js';
-import { isReplaySafe, legOf } from '../../src/egress/index.js';
+import { isBrowserRelayable, isReplaySafe, legOf } from '../../src/egress/index.js';
 
 describe('the leg of a request', () => {
   it.each([
@@ -83,5 +83,17 @@ describe('headers sent on to the next hop', () => {
     [['Content-Type', 'text/plain'], undefined],
   ] as const)('reads the declared length from %j as %s', (raw, expected) => {
     expect(contentLength(raw)).toBe(expected);
+  });
+});
+
+describe('which WhatsApp requests a browser page could carry', () => {
+  it.each([
+    ["the version file on the web app's origin", 'web.whatsapp.com', 'download', false],
+    ["a POST to the web app's origin", 'web.whatsapp.com', 'upload', false],
+    ["the WebSocket to the web app's origin", 'web.whatsapp.com', 'websocket', true],
+    ['a media download', 'mmg.whatsapp.net', 'download', true],
+    ['an upload to a media host', 'media.fstandin-1.fna.whatsapp.net', 'upload', true],
+  ] as const)('%s (%s, %s) → %s', (_name, host, leg, expected) => {
+    expect(isBrowserRelayable(host, leg)).toBe(expected);
   });
 });

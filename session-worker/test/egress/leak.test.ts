@@ -28,6 +28,7 @@ describe('the leak rule', () => {
     ['the same for a download', { leg: 'download' }, true],
     ['the same when the decision claimed the peer was absent', { reason: 'no_peer' }, true],
     ['a direct fallback after the tunnel failed', { reason: 'tunnel_failed' }, false],
+    ['a request no page could carry', { reason: 'not_relayable' }, false],
     ['over the tunnel', { route: 'tunnel' }, false],
     ['refused, nothing opened', { route: null }, false],
     ['to a host that is not WhatsApp’s', { whatsapp: false }, false],

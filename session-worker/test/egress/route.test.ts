@@ -50,6 +50,17 @@ describe('the route decision', () => {
       { route: 'direct', reason: 'policy_direct' },
     ],
     ['direct policy, no peer', { policy: 'direct' }, { route: 'direct', reason: 'policy_direct' }],
+    // a WhatsApp request no browser page could read (the web app's own files)
+    [
+      'not relayable, prefer-tunnel, ready peer',
+      { relayable: false, peer: READY },
+      { route: 'direct', reason: 'not_relayable' },
+    ],
+    [
+      'not relayable, tunnel-only',
+      { relayable: false, policy: 'tunnel-only', peer: READY },
+      { route: 'refuse', code: 'browser_cors', reason: 'not_relayable' },
+    ],
     // not WhatsApp: a peer never carries it
     [
       'other host, prefer-tunnel',

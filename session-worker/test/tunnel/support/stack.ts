@@ -1,6 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib';
 import type { EgressPolicy, TenantStatus } from '@pasarela/shared';
 import type { RecordsSnapshot, Standin } from '@pasarela/standin';
+import type { WASocket } from '@whiskeysockets/baileys';
 import type { RelayPeer } from '@pasarela/web/node-peer';
 import { createEgress, EgressAudit } from '../../../src/egress/index.js';
 import { TunnelService } from '../../../src/tunnel/index.js';
@@ -46,6 +47,8 @@ export interface StackOptions {
   /** A tenant's room, when it must differ (an unreachable one, a relay in front). */
   readonly roomFor?: (tenant: string) => RoomEndpoint | null;
   readonly WebSocket?: RoomSocketClass;
+  /** Every Baileys socket the session manager builds, for tests that listen to it. */
+  readonly onSocket?: (tenant: string, sock: WASocket) => void;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   const harness = await startHarness(standin, {
     ...(options.session ? { settings: options.session } : {}),
-    manager: { egressFor },
+    manager: { egressFor, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
   });
   const unbind = service.bindSessions(harness.manager);
   const changes: RouteChange[] = [];
