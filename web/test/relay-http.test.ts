@@ -133,6 +133,26 @@ describe('a relayed download', () => {
   });
 });
 
+describe('frames that cross the end of a stream', () => {
+  it('are not counted as dropped: the End of a GET that arrives after its answer', async () => {
+    await joined();
+    socket.send(
+      requestHead({ streamId: 31, connectionId: 2, url: 'https://mmg.whatsapp.net/headers' }, 0),
+    );
+    const first = await readAnswer(socket, { streamId: 31, connectionId: 2 });
+    socket.send({ kind: 'end', streamId: 31, connectionId: 2 });
+    // A later exchange is answered only after the late End was handled.
+    const second = await relayGet(socket, {
+      streamId: 32,
+      connectionId: 2,
+      url: 'https://mmg.whatsapp.net/headers',
+    });
+
+    expect([first.head?.status, second.head?.status]).toEqual([200, 200]);
+    expect(peer.stats().dropped).toEqual({ total: 0, byReason: {} });
+  });
+});
+
 describe('a relayed upload', () => {
   it('arrives byte-exact (5 MB), streamed, sent only as the peer grants credit', async () => {
     await joined();
@@ -176,6 +196,24 @@ describe('a relayed upload', () => {
     );
     const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
     expect(reply).toEqual({ bytes: 600 * 1024, sha256: sha256(body), chunked: true });
+  });
+
+  it('goes whole, once, when it is not safe to repeat and its host was never seen streaming', async () => {
+    await joined();
+    const answer = await relayUpload(
+      socket,
+      {
+        streamId: 15,
+        connectionId: 2,
+        url: 'https://mmg.whatsapp.net/upload',
+        replaySafe: false,
+      },
+      patternBytes(FIVE_MB, 7),
+      { chunkSize: MAX_CHUNK },
+    );
+    const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
+    expect(reply).toEqual({ bytes: FIVE_MB, sha256: UPLOAD_SHA256, chunked: false });
+    expect(upstream.requests).toHaveLength(1);
   });
 
   it('is refused with body_too_large when it must be held whole and passes the cap', async () => {

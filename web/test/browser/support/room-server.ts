@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { signToken } from '@pasarela/shared';
 import type { TokenKeySet } from '@pasarela/shared';
+import type { Inspection } from '@pasarela/broker';
 import type { IssuedPair } from './ca.js';
 import { freePort } from './ports.js';
 
@@ -108,25 +110,43 @@ export class RoomServer {
     }
   }
 
-  /** GET /health over https, checked against the suite's authority by name. */
-  #health(): Promise<number> {
-    return new Promise((done) => {
-      const probe = request(
+  /** The room's own account of a tenant (`GET /admin/rooms/<tenant>`, admin token). */
+  async inspect(tenant: string): Promise<Inspection> {
+    const token = await signToken({ tenant, role: 'admin', ttlSeconds: 60 }, this.options.keys);
+    const { status, body } = await this.#get(`/admin/rooms/${tenant}`, {
+      authorization: `Bearer ${token}`,
+    });
+    if (status !== 200) throw new Error(`inspection answered ${status}: ${body}`);
+    return JSON.parse(body) as Inspection;
+  }
+
+  async #health(): Promise<number> {
+    return (await this.#get('/health').catch(() => ({ status: 0 }))).status;
+  }
+
+  /** A GET over https, the certificate checked against the suite's authority by name. */
+  #get(path: string, headers: Record<string, string> = {}) {
+    return new Promise<{ status: number; body: string }>((done, fail) => {
+      const call = request(
         {
           host: '127.0.0.1',
           port: this.port,
-          path: '/health',
+          path,
           servername: this.options.hostName,
-          headers: { host: this.options.hostName },
+          headers: { host: this.options.hostName, ...headers },
           ca: this.options.caPem,
         },
         (response) => {
-          response.resume();
-          response.on('end', () => done(response.statusCode ?? 0));
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () => done({ status: response.statusCode ?? 0, body }));
         },
       );
-      probe.on('error', () => done(0));
-      probe.end();
+      call.on('error', fail);
+      call.end();
     });
   }
 

@@ -41,6 +41,7 @@ export class RoomWorker implements WorkerEnd {
   #waiters: Waiter[] = [];
   #presenceWaiters = new Set<() => void>();
   readonly #subscribers = new Map<number, (message: Message) => void>();
+  readonly #presenceListeners = new Set<(presence: Presence) => void>();
   #nextStream = 0;
   #nextConnection = 0;
 
@@ -162,6 +163,12 @@ export class RoomWorker implements WorkerEnd {
     return () => this.#subscribers.delete(streamId);
   }
 
+  /** Calls `listener` with every Presence from now on. */
+  subscribePresence(listener: (presence: Presence) => void): () => void {
+    this.#presenceListeners.add(listener);
+    return () => this.#presenceListeners.delete(listener);
+  }
+
   send(message: Message): void {
     this.#ws.send(encodeMessage(message, this.limits.maxFrameSize));
   }
@@ -174,6 +181,7 @@ export class RoomWorker implements WorkerEnd {
     if (message.kind === 'presence') {
       this.presence = message.body;
       for (const wake of [...this.#presenceWaiters]) wake();
+      for (const listener of this.#presenceListeners) listener(message.body);
     }
     const subscriber = 'streamId' in message ? this.#subscribers.get(message.streamId) : undefined;
     if (subscriber) {
