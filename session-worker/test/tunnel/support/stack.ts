@@ -17,12 +17,11 @@ import type { Harness } from '../../session/support/harness.js';
 import { testSettings } from './fixture.js';
 import { peerReady, standinDevMap, startTestPeer } from './peer.js';
 import type { TestPeerOptions } from './peer.js';
-import type { RoomServer } from './room.js';
 import type { testKeys } from './room.js';
 
 export interface Stack {
   readonly standin: Standin;
-  readonly room: RoomServer;
+  readonly room: { readonly host: string };
   readonly keys: ReturnType<typeof testKeys>;
   readonly harness: Harness;
   readonly service: TunnelService;
@@ -39,7 +38,8 @@ export interface Stack {
 
 export interface StackOptions {
   readonly standin: Standin;
-  readonly room: RoomServer;
+  /** The room every tenant uses unless `roomFor` says otherwise (`host:port`). */
+  readonly room: { readonly host: string };
   readonly keys: ReturnType<typeof testKeys>;
   /** Session settings over the harness's test timings. */
   readonly session?: Record<string, number>;
