@@ -47,7 +47,8 @@ function browserCard(context: PageContext): HTMLElement {
     setText(role, text);
     const stats = context.relay.peer?.stats();
     if (stats) {
-      const exchanges = stats.streams.succeeded + Object.values(stats.streams.failed).reduce((a, b) => a + b, 0);
+      const exchanges =
+        stats.streams.succeeded + Object.values(stats.streams.failed).reduce((a, b) => a + b, 0);
       const bytes = stats.upstreamBytesSent + stats.upstreamBytesReceived;
       fill(carried, texts.browser.carried(exchanges, (bytes / 1_048_576).toFixed(1)));
     } else {

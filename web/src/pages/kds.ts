@@ -6,7 +6,12 @@ void mountPage({
   compact: true,
   build(context, main) {
     const note = h('p', { class: 'kds-note' });
-    main.append(h('section', { class: 'kds-board', 'aria-label': 'orders' }, note));
-    context.onRender(() => setText(note, context.texts().pages.kds.orders));
+    const board = h('section', { class: 'kds-board' }, note);
+    main.append(board);
+    context.onRender(() => {
+      const texts = context.texts();
+      board.setAttribute('aria-label', texts.pages.kds.title);
+      setText(note, texts.pages.kds.orders);
+    });
   },
 });
