@@ -1,9 +1,17 @@
 import type { Leg } from '@pasarela/shared';
-import type { Protection } from './indicator.js';
+import type { Protection, ProtectionCause } from './indicator.js';
 import type { Notice } from './notices.js';
 import type { Texts } from './texts/types.js';
 
 const LEGS: readonly Leg[] = ['websocket', 'download', 'upload'];
+
+/** Causes whose sentence already says where WhatsApp goes. */
+const SAYS_ROUTE: ReadonlySet<ProtectionCause> = new Set([
+  'policy-direct',
+  'leak',
+  'leg',
+  'partial',
+]);
 
 /** The indicator in words: what the page shows and what the live region reads out. */
 export interface ProtectionWords {
@@ -25,8 +33,8 @@ export function describeProtection(protection: Protection, texts: Texts): Protec
   const { flags } = protection;
   const parts = [texts.cause[protection.cause]];
   // The waiting flag says it already, in the same words.
-  if (protection.meanwhile && !flags.waitingForTab)
-    parts.push(texts.meanwhile[protection.meanwhile]);
+  const saysMeanwhile = !flags.waitingForTab && !SAYS_ROUTE.has(protection.cause);
+  if (protection.meanwhile && saysMeanwhile) parts.push(texts.meanwhile[protection.meanwhile]);
   const flagLines: string[] = [];
   if (flags.leaks > 0) flagLines.push(texts.flags.leaks(flags.leaks));
   if (flags.unservable.length > 0) {

@@ -21,15 +21,15 @@ export const EN: Texts = {
     'no-word': 'Waiting for news from the WhatsApp server.',
     moving: "The restaurant's connection is ready; WhatsApp will switch to it in a few seconds.",
     probing: 'Checking which parts of WhatsApp this browser can carry.',
-    'policy-direct': 'Protection is turned off for this restaurant.',
+    'policy-direct':
+      'Protection is turned off for this restaurant: WhatsApp works through the server.',
     leak: 'Some WhatsApp traffic left through the server when it should have gone through the restaurant.',
     leg: 'This browser cannot carry one part of WhatsApp; that part goes through the server.',
     partial: 'Part of the WhatsApp traffic goes through the server.',
-    'no-peer':
-      'No browser at the restaurant is carrying WhatsApp. It works through the server, which is less safe.',
+    'no-peer': 'No browser at the restaurant is carrying WhatsApp.',
   },
   meanwhile: {
-    server: 'Meanwhile, WhatsApp keeps working through the server.',
+    server: 'Meanwhile, WhatsApp keeps working through the server, which is less safe.',
     waiting: 'Meanwhile, WhatsApp is paused.',
   },
   flags: {

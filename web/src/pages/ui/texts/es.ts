@@ -21,15 +21,15 @@ export const ES: Texts = {
     'no-word': 'Esperando noticias del servidor de WhatsApp.',
     moving: 'La conexión del restaurante ya está lista; WhatsApp pasará a usarla en unos segundos.',
     probing: 'Comprobando qué partes de WhatsApp puede llevar este navegador.',
-    'policy-direct': 'La protección está apagada para este restaurante.',
+    'policy-direct':
+      'La protección está apagada para este restaurante: WhatsApp funciona por el servidor.',
     leak: 'Parte del tráfico de WhatsApp salió por el servidor cuando debía ir por el restaurante.',
     leg: 'Este navegador no puede llevar una parte de WhatsApp; esa parte va por el servidor.',
     partial: 'Una parte del tráfico de WhatsApp va por el servidor.',
-    'no-peer':
-      'Ningún navegador del restaurante está llevando WhatsApp. Funciona por el servidor, que es menos seguro.',
+    'no-peer': 'Ningún navegador del restaurante está llevando WhatsApp.',
   },
   meanwhile: {
-    server: 'Mientras tanto, WhatsApp sigue funcionando por el servidor.',
+    server: 'Mientras tanto, WhatsApp sigue funcionando por el servidor, que es menos seguro.',
     waiting: 'Mientras tanto, WhatsApp está en pausa.',
   },
   flags: {
