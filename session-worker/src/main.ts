@@ -1,40 +1,21 @@
 /**
  * The session worker process: configuration from the environment, the
- * worker, and the signals a platform sends on deploys.
+ * service (sessions, API, events, metrics), and the signals a platform
+ * sends on deploys.
  *
- *   PASARELA_STORE=sqlite PASARELA_SQLITE_PATH=data/pasarela.db npm run start -w session-worker
+ *   PASARELA_ADMIN_KEY=... PASARELA_STORE=sqlite npm run start -w session-worker
  */
-import pino from 'pino';
+import { readServiceEnv, type ServiceSettings } from './config/index.js';
+import { createLogger } from './ops/logger.js';
 import { openControlChannel, type ControlChannel } from './service/control.js';
-import { readWorkerEnv, type WorkerSettings } from './service/env.js';
-import { startWorker, type Worker } from './service/worker.js';
+import { startService, type Service } from './service/service.js';
 
 /** Exit status for a configuration error (sysexits EX_CONFIG). */
 const EXIT_CONFIG = 78;
 
-/** Paths pino blanks in every line: creds, keys, QR strings, codes and tokens never reach logs. */
-const REDACT = [
-  'creds',
-  'keys',
-  'qr',
-  'pairingCode',
-  'token',
-  'apiKey',
-  'authorization',
-  '*.creds',
-  '*.keys',
-  '*.qr',
-  '*.pairingCode',
-  '*.token',
-  '*.apiKey',
-  '*.authorization',
-  '*.privKey',
-  '*.private',
-];
-
-let settings: WorkerSettings;
+let settings: ServiceSettings;
 try {
-  settings = readWorkerEnv(process.env);
+  settings = readServiceEnv(process.env);
 } catch (error) {
   const { code, variable, setting, message } = error as {
     code?: string;
@@ -43,6 +24,7 @@ try {
     message: string;
   };
   const named = variable ?? setting;
+  // No logger yet: one JSON line in the logger's shape, naming the variable (never its value).
   process.stderr.write(
     `${JSON.stringify({ level: 60, time: Date.now(), code, variable: named, msg: message })}\n`,
   );
@@ -50,10 +32,13 @@ try {
 }
 
 // Synchronous writes: the last lines before an exit are the ones an operator needs.
-const logger = pino(
-  { level: settings.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
-  pino.destination({ fd: settings.control === 'stdio' ? 2 : 1, sync: true }),
-);
+const logger = createLogger({
+  level: settings.logLevel,
+  secrets: settings.secrets,
+  ...(settings.control === 'stdio'
+    ? { destination: (await import('pino')).default.destination({ fd: 2, sync: true }) }
+    : {}),
+});
 
 process.on('unhandledRejection', (reason) => {
   // One tenant's stray promise must not take every other tenant down.
@@ -61,9 +46,9 @@ process.on('unhandledRejection', (reason) => {
   logger.error({ err: error }, 'unhandled rejection');
 });
 
-let worker: Worker;
+let service: Service;
 try {
-  worker = await startWorker(settings, logger);
+  service = await startService(settings, logger, { captureConsole: true });
 } catch (error) {
   const { code, message } = error as { code?: string; message: string };
   logger.fatal({ code, err: { message } }, 'worker could not start');
@@ -72,11 +57,12 @@ try {
 
 let control: ControlChannel | undefined;
 if (settings.control === 'stdio') {
-  control = openControlChannel(worker, process.stdin, process.stdout);
+  control = openControlChannel(service.worker, process.stdin, process.stdout);
   control.send('ready', {
-    replica: worker.replicaId,
+    replica: service.worker.replicaId,
     store: settings.store.kind,
     pid: process.pid,
+    port: service.http.port,
   });
 }
 
@@ -94,7 +80,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   control?.send('stopping', { signal });
   const started = performance.now();
   clearInterval(keepAlive);
-  worker.shutdown().then(
+  service.shutdown().then(
     () => {
       const ms = Math.round(performance.now() - started);
       logger.info({ ms }, 'worker stopped');

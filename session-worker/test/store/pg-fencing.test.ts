@@ -127,6 +127,10 @@ describe('PostgreSQL migrations', () => {
     expect(rows).toEqual([
       { version: 1, name: 'auth state' },
       { version: 2, name: 'leases and replica heartbeats' },
+      {
+        version: 3,
+        name: 'API keys, sends, events, webhooks, received messages, tenant settings',
+      },
     ]);
   });
 

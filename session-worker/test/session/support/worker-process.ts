@@ -11,6 +11,9 @@ export type ControlLine = Record<string, unknown> & { ev: string; readAt: number
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 
+/** The admin API key of test workers (the worker refuses to start without one). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
 /** The environment a test worker needs to reach the stand-in, with the test timings. */
 export function workerEnv(
   standin: Standin,
@@ -18,6 +21,9 @@ export function workerEnv(
   settings: Record<string, number> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {
+    PASARELA_ADMIN_KEY: TEST_ADMIN_KEY,
+    PASARELA_PORT: '0',
+    PASARELA_HOST: '127.0.0.1',
     PASARELA_HOST_MAP: JSON.stringify(standin.hostMap),
     PASARELA_CA_FILE: standin.caPath,
     PASARELA_LOG_LEVEL: 'debug',

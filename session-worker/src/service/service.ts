@@ -1,0 +1,242 @@
+import type { Logger } from 'pino';
+import { createApi, type Api, type RouteExtension } from '../api/app.js';
+import { listen, type HttpServer } from '../api/server.js';
+import { NO_TUNNEL, type TunnelViewProvider } from '../api/tunnel-view.js';
+import type { ServiceSettings } from '../config/index.js';
+import { compileHostMap, getProcessAudit, type EgressAudit } from '../egress/index.js';
+import { EventCatalogue, type EventTypeSpec } from '../events/catalogue.js';
+import { EventHub } from '../events/hub.js';
+import { publishSessionEvents } from '../events/session-events.js';
+import { WebhookDispatcher } from '../events/webhooks/dispatcher.js';
+import { WebhookRegistry } from '../events/webhooks/registry.js';
+import { parseAllowlist } from '../messages/allowlist.js';
+import { GuardedFetcher } from '../messages/guarded-fetch.js';
+import { SendService } from '../messages/sender.js';
+import { SocketBridge } from '../messages/socket-bridge.js';
+import { UrlGuard } from '../messages/url-guard.js';
+import { captureConsole } from '../ops/console.js';
+import { Readiness } from '../ops/health.js';
+import { ServiceMetrics } from '../ops/metrics.js';
+import { PgRecordStore, SqliteRecordStore, type RecordStore } from '../records/index.js';
+import { TenantPolicies } from './policies.js';
+import { Pruner } from './pruner.js';
+import { startWorker, type Worker, type WorkerHooks } from './worker.js';
+
+/** What other layers (the tunnel) plug into the service. */
+export interface ServiceExtensions {
+  /** Routes added through the API's registry (documented and checked like the rest). */
+  readonly routes?: readonly RouteExtension[];
+  /** Event types the layer publishes through `service.hub`. */
+  readonly eventTypes?: readonly EventTypeSpec[];
+  /** Wraps each tenant's egress factory (the tunnel attaches its route). */
+  readonly wrapEgress?: WorkerHooks['wrapEgress'];
+  /** The sessions list's tunnel fields. */
+  readonly tunnelView?: TunnelViewProvider;
+  /** The process audit; the process-wide one by default. */
+  readonly audit?: EgressAudit;
+  /** Route the process console into the log (libsignal prints session keys there). */
+  readonly captureConsole?: boolean;
+}
+
+export interface Service {
+  readonly worker: Worker;
+  readonly api: Api;
+  readonly http: HttpServer;
+  readonly hub: EventHub;
+  readonly records: RecordStore;
+  readonly metrics: ServiceMetrics;
+  /** Stops taking requests, ends every session, flushes events, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The whole worker: sessions (`startWorker`), the records beside them, the
+ * event hub with SSE and webhooks, sends, metrics, readiness and the HTTP
+ * API. Everything is wired before the first tenant starts, so no socket is
+ * built without its listeners.
+ */
+export async function startService(
+  settings: ServiceSettings,
+  logger: Logger,
+  extensions: ServiceExtensions = {},
+): Promise<Service> {
+  const releaseConsole = extensions.captureConsole ? captureConsole(logger) : () => undefined;
+  const metrics = new ServiceMetrics();
+  const catalogue = new EventCatalogue();
+  for (const spec of extensions.eventTypes ?? []) catalogue.register(spec);
+  const allowlist = parseAllowlist(settings.api.urlAllowlist);
+  const hostMap = settings.egress.hostMap ? compileHostMap(settings.egress.hostMap) : undefined;
+  const mediaFetcher = new GuardedFetcher({
+    guard: new UrlGuard({ allowlist, hostMap }),
+    ca: settings.egress.ca,
+  });
+  // Webhooks go to the restaurant's own backend, never to WhatsApp: no host map.
+  const hookFetcher = new GuardedFetcher({
+    guard: new UrlGuard({ allowlist }),
+    ca: settings.egress.ca,
+    userAgent: 'pasarela-webhooks',
+  });
+  const readiness = new Readiness();
+  const sse = { clients: 0 };
+  let wired:
+    | {
+        records: RecordStore;
+        hub: EventHub;
+        webhooks: WebhookRegistry;
+        dispatcher: WebhookDispatcher;
+        bridge: SocketBridge;
+        policies: TenantPolicies;
+        sends?: SendService;
+      }
+    | undefined;
+
+  let worker: Worker;
+  try {
+    worker = await startWorker(settings, logger, async ({ database }) => {
+      const records: RecordStore =
+        database.kind === 'sqlite'
+          ? new SqliteRecordStore(database.file.db)
+          : new PgRecordStore(database.database);
+      const webhooks = new WebhookRegistry(records, hookFetcher.guard);
+      await webhooks.refresh();
+      const hub = new EventHub({
+        records,
+        catalogue,
+        webhooks,
+        logger: logger.child({ component: 'events' }),
+        onPublished: (record) => {
+          metrics.events.inc({ type: record.type });
+          dispatcher.wake();
+        },
+      });
+      const dispatcher = new WebhookDispatcher({
+        records,
+        registry: webhooks,
+        fetcher: hookFetcher,
+        settings: settings.api,
+        logger: logger.child({ component: 'webhooks' }),
+        metrics,
+      });
+      const bridge = new SocketBridge({ records, hub, logger, metrics });
+      const policies = new TenantPolicies(
+        records,
+        settings.egress.defaultPolicy,
+        logger.child({ component: 'policies' }),
+      );
+      await policies.refresh();
+      wired = { records, hub, webhooks, dispatcher, bridge, policies };
+      return {
+        policyFor: (tenant) => policies.get(tenant),
+        onSocket: (tenant, sock) => bridge.attach(tenant, sock),
+        socketOptions: (tenant) => ({
+          getMessage: async (key) =>
+            key.id ? ((await wired?.sends?.messageFor(tenant, key.id)) as never) : undefined,
+        }),
+        ...(extensions.wrapEgress ? { wrapEgress: extensions.wrapEgress } : {}),
+        beforeStoreClose: async () => {
+          await dispatcher.stop();
+          await hub.close();
+        },
+      };
+    });
+  } catch (error) {
+    releaseConsole();
+    throw error;
+  }
+  const { records, hub, webhooks, dispatcher, bridge, policies } = wired!;
+  const stopSessionEvents = publishSessionEvents(worker.manager, hub, metrics);
+  const audit = extensions.audit ?? getProcessAudit();
+  const sends = new SendService({
+    records,
+    manager: worker.manager,
+    watcherOf: (sock) => bridge.watcherOf(sock),
+    fetcher: mediaFetcher,
+    settings: settings.api,
+    replicaId: worker.replicaId,
+    shared: worker.database.kind === 'postgres',
+    hub,
+    logger: logger.child({ component: 'sends' }),
+    metrics,
+  });
+  wired!.sends = sends;
+  metrics.watch({
+    manager: worker.manager,
+    audit,
+    pendingDeliveries: () => records.pendingDeliveries(),
+    sseClients: () => sse.clients,
+  });
+  readiness.add({ name: 'store', run: () => records.ping() });
+  readiness.add({
+    name: 'sessions',
+    run: async () => {
+      worker.manager.list();
+    },
+  });
+  const api = createApi({
+    services: {
+      manager: worker.manager,
+      store: worker.store,
+      records,
+      hub,
+      webhooks,
+      deliveries: dispatcher,
+      sends,
+      bridge,
+      policies,
+      metrics,
+      audit,
+      readiness,
+      settings: settings.api,
+      logger,
+      sse,
+      tunnelView: extensions.tunnelView ?? NO_TUNNEL,
+    },
+    adminKeyHash: settings.adminKeyHash,
+    settings: settings.api,
+    logger,
+    ...(extensions.routes ? { extensions: extensions.routes } : {}),
+  });
+  const pruner = new Pruner({
+    records,
+    webhooks,
+    policies,
+    manager: worker.manager,
+    settings: settings.api,
+    shared: worker.database.kind === 'postgres',
+    logger: logger.child({ component: 'maintenance' }),
+  });
+  dispatcher.start();
+  pruner.start();
+  let http: HttpServer;
+  try {
+    http = await listen(api.app, settings.api.port, settings.api.host);
+  } catch (error) {
+    pruner.stop();
+    stopSessionEvents();
+    await worker.shutdown();
+    releaseConsole();
+    throw error;
+  }
+  logger.info({ port: http.port, host: settings.api.host }, 'HTTP API listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    worker,
+    api,
+    http,
+    hub,
+    records,
+    metrics,
+    shutdown() {
+      stopping ??= (async () => {
+        readiness.stopping();
+        pruner.stop();
+        await http.close();
+        await worker.shutdown();
+        stopSessionEvents();
+        releaseConsole();
+      })();
+      return stopping;
+    },
+  };
+}
