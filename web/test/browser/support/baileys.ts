@@ -44,7 +44,13 @@ export async function credsFolder(): Promise<{ dir: string; remove(): Promise<vo
 
 /** The product's tenant egress in direct mode, reaching the stand-in by its host map. */
 export function directEgress(standin: Standin, tenant: string): TenantEgress {
-  return createEgress({ tenant, policy: 'direct', hostMap: standin.hostMap, ca: standin.caPem });
+  return createEgress({
+    tenant,
+    policy: 'direct',
+    hostMap: standin.hostMap,
+    ca: standin.caPem,
+    production: false,
+  });
 }
 
 /**

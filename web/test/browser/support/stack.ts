@@ -38,6 +38,8 @@ export interface StackOptions {
   readonly brokerConfig?: Record<string, unknown>;
   /** The stand-in, the HTTP/1.1 upload host and the trap (default true). */
   readonly upstreams?: boolean;
+  /** Also start the stand-in's plain development listener (for a Node peer beside Chromium). */
+  readonly standinPlain?: boolean;
 }
 
 /**
@@ -95,7 +97,10 @@ export class Stack {
     const roomReady = this.room.start();
     await this.page.start();
     if (this.options.upstreams !== false) {
-      this.standin = await startStandin({ tls: { host: '127.0.0.1' }, plain: false });
+      this.standin = await startStandin({
+        tls: { host: '127.0.0.1' },
+        plain: this.options.standinPlain ? { host: '127.0.0.1' } : false,
+      });
       this.http1 = new Http1Host({
         tls: this.ca.issue([HTTP1_UPLOAD_HOST]),
         upstream: {
