@@ -45,7 +45,6 @@ function percentile(samples: number[], p: number): number {
 
 // The room pings every second here, so its round-trip percentiles fill within the run.
 const stack = await Stack.start({
-  browser: 'playwright',
   standinPlain: true,
   brokerConfig: { pingIntervalMs: 1_000 },
 });

@@ -8,7 +8,8 @@ import { Stack } from './support/stack.js';
 
 /**
  * F7 (cloudflare/partykit#252): the peer's retries run out against a room
- * that is down; the room comes back; a focus of the page must reconnect it.
+ * that is down; the room comes back; the page's focus or visibility event,
+ * when staff bring the tab back, must reconnect it.
  * Driven through a plain DevTools-protocol client, so focus and visibility
  * are the browser's own: the tab really goes to the background when another
  * tab opens in front of it, and really returns when it is activated.
@@ -35,9 +36,9 @@ let tab: CdpTab;
 let front: CdpTab;
 
 beforeAll(async () => {
-  stack = await Stack.start({ browser: 'plain' });
+  stack = await Stack.start();
   session = await joinTab(stack, 'focus', ONE_ATTEMPT_MS, { reconnect: RECONNECT });
-  tab = session.tab as CdpTab;
+  tab = session.tab;
 });
 
 afterAll(async () => {
@@ -61,7 +62,7 @@ describe('a page whose retries ran out (F7)', () => {
   });
 
   it('stays offline in the background after the room is back: nothing retries by itself', async () => {
-    front = await stack.plain!.openTab('about:blank');
+    front = await stack.browser!.openTab('about:blank');
     const hidden = await snapshot(tab);
     expect(hidden).toMatchObject({ visibility: 'hidden', hasFocus: false });
     await stack.gate.open();
@@ -75,7 +76,7 @@ describe('a page whose retries ran out (F7)', () => {
     });
   });
 
-  it('reconnects when the page gets focus, within one attempt, with a fresh token', async () => {
+  it('reconnects when the tab comes back to the front, within one attempt, with a fresh token', async () => {
     const before = await snapshot(tab);
     const since = (await pageLog(tab)).length;
     await tab.activate();
@@ -86,11 +87,15 @@ describe('a page whose retries ran out (F7)', () => {
 
     expect(value).toMatchObject({ visibility: 'visible', hasFocus: true });
     const statuses = (await pageLog(tab, since)).filter((entry) => entry.name === 'status');
-    expect(statuses.map((entry) => entry.detail)).toEqual([
-      { status: 'connecting', cause: 'focus' },
-      { status: 'handshaking' },
-      { status: 'connected' },
-    ]);
+    const [wake, ...rest] = statuses.map(
+      (entry) => entry.detail as { status: string; cause?: string },
+    );
+    // Chromium delivers focus and visibilitychange together, in either order;
+    // the first one starts the attempt and the second finds it under way.
+    console.log(`[F7] the attempt was started by the page's ${wake?.cause} event`);
+    expect(wake?.status).toBe('connecting');
+    expect(['focus', 'visible']).toContain(wake?.cause);
+    expect(rest).toEqual([{ status: 'handshaking' }, { status: 'connected' }]);
     expect(value.tokensFetched).toBe(before.tokensFetched + 1);
     const presence = await session.worker.untilPresence(
       'the peer back as healthy primary',

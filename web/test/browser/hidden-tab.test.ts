@@ -32,12 +32,11 @@ const presences: { at: number; presence: Presence }[] = [];
 
 beforeAll(async () => {
   stack = await Stack.start({
-    browser: 'plain',
-    plainSwitches: [THROTTLE_SWITCH],
+    switches: [THROTTLE_SWITCH],
     brokerConfig: { pingIntervalMs: PING_INTERVAL_MS },
   });
   session = await joinTab(stack, 'hidden', JOIN_BOUND_MS);
-  tab = session.tab as CdpTab;
+  tab = session.tab;
   session.worker.subscribePresence((presence) => presences.push({ at: Date.now(), presence }));
 });
 
@@ -54,7 +53,7 @@ describe('a tab hidden for three minutes (F11)', () => {
     'is really hidden and throttled, yet answers every ping and keeps its one socket',
     async () => {
       await tab.evaluate(`harness.startChainedTimer(${TIMER_INTERVAL_MS})`);
-      front = await stack.plain!.openTab('about:blank');
+      front = await stack.browser!.openTab('about:blank');
       hiddenAt = Date.now();
       before = await snapshot(tab);
       expect(before).toMatchObject({ visibility: 'hidden', hasFocus: false, status: 'connected' });

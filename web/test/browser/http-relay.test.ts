@@ -20,7 +20,7 @@ let uploaded: { bytes: Buffer; directPath: string };
 let creds: { remove(): Promise<void> } | undefined;
 
 beforeAll(async () => {
-  stack = await Stack.start({ browser: 'playwright' });
+  stack = await Stack.start();
   const standin = stack.standin!;
   // An account whose media auth the uploads carry; it pairs and logs in direct.
   const folder = await credsFolder();

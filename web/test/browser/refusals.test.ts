@@ -2,24 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEER_DEFAULTS } from '../../src/peer/index.js';
 import { relayGet, requestHead } from '../support/worker.js';
 import { snapshot } from './support/page.js';
-import type { PlaywrightTab } from './support/playwright.js';
+import type { CdpTab } from './support/cdp.js';
 import type { RoomWorker } from './support/room-worker.js';
 import { joinTab } from './support/session.js';
 import { FOREIGN_HOST, PAGE_ORIGIN, Stack, UNRESOLVABLE_HOST } from './support/stack.js';
 
 let stack: Stack;
 let worker: RoomWorker;
-let tab: PlaywrightTab;
-/** Every URL the page asked Chromium for, as Playwright saw it leave the page. */
+let tab: CdpTab;
+/** Every URL the page asked Chromium's network for, as DevTools saw it. */
 const requested: string[] = [];
 
 beforeAll(async () => {
-  stack = await Stack.start({ browser: 'playwright' });
+  stack = await Stack.start();
   const bound = PEER_DEFAULTS.reconnect.connectionTimeoutMs + PEER_DEFAULTS.handshakeTimeoutMs;
   const joined = await joinTab(stack, 'refusals', bound);
   worker = joined.worker;
-  tab = joined.tab as PlaywrightTab;
-  tab.page.on('request', (request) => requested.push(request.url()));
+  tab = joined.tab;
+  await tab.recordRequests(requested);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import type { Presence } from '@pasarela/shared';
 import { PEER_DEFAULTS } from '../../src/peer/index.js';
 import { relayGet } from '../support/worker.js';
 import { snapshot, startPeer, untilPeerStatus, waitUntil } from './support/page.js';
-import type { PlaywrightTab } from './support/playwright.js';
+import type { CdpTab } from './support/cdp.js';
 import type { RoomWorker } from './support/room-worker.js';
 import { PAGE_URL, ROOM_HOST, Stack } from './support/stack.js';
 
@@ -14,8 +14,8 @@ const JOIN_BOUND_MS =
 let stack: Stack;
 let worker: RoomWorker;
 let tenant: string;
-let first: PlaywrightTab;
-let second: PlaywrightTab;
+let first: CdpTab;
+let second: CdpTab;
 
 /** One peer in the room; active, it is the primary; paused by staff, nobody is. */
 const onePeer = (state: 'active' | 'paused') => (presence: Presence) =>
@@ -24,11 +24,11 @@ const onePeer = (state: 'active' | 'paused') => (presence: Presence) =>
   presence.primary === (state === 'active' ? presence.peers[0]?.peerId : null);
 
 beforeAll(async () => {
-  stack = await Stack.start({ browser: 'playwright' });
+  stack = await Stack.start();
   tenant = stack.tenant('tabs');
   worker = await stack.worker(tenant);
-  first = await stack.playwright!.openTab(PAGE_URL);
-  second = await stack.playwright!.openTab(PAGE_URL);
+  first = await stack.browser!.openTab(PAGE_URL);
+  second = await stack.browser!.openTab(PAGE_URL);
 });
 
 afterAll(async () => {

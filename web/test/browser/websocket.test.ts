@@ -22,7 +22,7 @@ const WHATSAPP_ORIGIN = 'https://web.whatsapp.com';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await Stack.start({ browser: 'playwright' });
+  stack = await Stack.start();
 });
 
 afterAll(async () => {

@@ -23,6 +23,7 @@ interface Pending {
 export class CdpConnection {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Map<string, Set<(params: Record<string, unknown>) => void>>();
   #nextId = 0;
 
   constructor(ws: WebSocket) {
@@ -32,8 +33,15 @@ export class CdpConnection {
         id?: number;
         result?: unknown;
         error?: { message: string };
+        method?: string;
+        params?: Record<string, unknown>;
+        sessionId?: string;
       };
-      if (message.id === undefined) return;
+      if (message.id === undefined) {
+        const key = `${message.sessionId ?? ''} ${message.method ?? ''}`;
+        for (const listener of this.#listeners.get(key) ?? []) listener(message.params ?? {});
+        return;
+      }
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
@@ -56,6 +64,18 @@ export class CdpConnection {
       this.#pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
       this.#ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
     });
+  }
+
+  /** Listens to one event of one session (or of the browser, without a session). */
+  on(
+    method: string,
+    sessionId: string | undefined,
+    listener: (params: Record<string, unknown>) => void,
+  ): void {
+    const key = `${sessionId ?? ''} ${method}`;
+    const set = this.#listeners.get(key) ?? new Set();
+    set.add(listener);
+    this.#listeners.set(key, set);
   }
 
   close(): void {
@@ -89,6 +109,15 @@ export class CdpTab implements PageHandle {
       throw new Error(`in the page: ${detail}`);
     }
     return reply.result.value as T;
+  }
+
+  /** Every URL the tab asks the network for, from now on (DevTools' Network domain). */
+  async recordRequests(into: string[]): Promise<void> {
+    this.#cdp.on('Network.requestWillBeSent', this.#sessionId, (params) => {
+      const request = params.request as { url?: string } | undefined;
+      if (request?.url) into.push(request.url);
+    });
+    await this.#cdp.call('Network.enable', {}, this.#sessionId);
   }
 
   /** Brings the tab to the front of its window, as a user clicking its tab does. */

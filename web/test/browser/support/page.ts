@@ -2,7 +2,7 @@ import type { Legs, PeerState, TenantStatus, Welcome } from '@pasarela/shared';
 import type { PeerStats, PeerStatus, TabRole, TabView } from '../../../src/peer/index.js';
 import type { HarnessConfig, LogEntry } from '../page/harness.js';
 
-/** A tab the suite can run expressions in: a Playwright page or a plain DevTools session. */
+/** A tab the suite can run expressions in (a DevTools session of one tab). */
 export interface PageHandle {
   evaluate<T>(expression: string): Promise<T>;
 }

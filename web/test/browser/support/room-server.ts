@@ -45,11 +45,14 @@ export class RoomServer {
     this.options = options;
   }
 
+  /**
+   * Starts wrangler and waits for /health. A port the kernel handed out can
+   * be taken by another process before wrangler binds it; a process that
+   * exits before answering is started once more on fresh ports.
+   */
   async start(): Promise<number> {
     const started = Date.now();
     this.#dir = await mkdtemp(join(tmpdir(), 'pasarela-room-'));
-    this.port = await freePort();
-    const inspectorPort = await freePort();
     const file = (name: string) => join(this.#dir, name);
     await writeFile(file('key.pem'), this.options.tls.keyPem);
     await writeFile(file('cert.pem'), this.options.tls.certPem);
@@ -58,6 +61,33 @@ export class RoomServer {
       `TOKEN_KEYS='${JSON.stringify(this.options.keys.keys)}'\n` +
         `BROKER_CONFIG='${JSON.stringify(this.options.brokerConfig)}'\n`,
     );
+    for (let attempt = 1; ; attempt += 1) {
+      const child = await this.#spawn(file);
+      for (;;) {
+        if ((await this.#health()) === 200) return Date.now() - started;
+        if (child.exitCode !== null) break;
+        if (Date.now() - started > ROOM_START_TIMEOUT_MS) {
+          await this.stop();
+          throw new Error(
+            `wrangler dev did not answer within ${ROOM_START_TIMEOUT_MS} ms:\n` +
+              this.output.slice(-2_000),
+          );
+        }
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      if (attempt === 2) {
+        await this.stop();
+        throw new Error(
+          `wrangler dev exited twice before answering:\n${this.output.slice(-2_000)}`,
+        );
+      }
+      console.log(`[room] wrangler dev exited before answering; starting it again on new ports`);
+    }
+  }
+
+  async #spawn(file: (name: string) => string): Promise<ChildProcess> {
+    this.port = await freePort();
+    const inspectorPort = await freePort();
     const child = spawn(
       WRANGLER,
       [
@@ -97,17 +127,7 @@ export class RoomServer {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    for (;;) {
-      if ((await this.#health()) === 200) return Date.now() - started;
-      if (Date.now() - started > ROOM_START_TIMEOUT_MS || child.exitCode !== null) {
-        await this.stop();
-        throw new Error(
-          `wrangler dev did not answer within ${ROOM_START_TIMEOUT_MS} ms:\n` +
-            this.output.slice(-2_000),
-        );
-      }
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    return child;
   }
 
   /** The room's own account of a tenant (`GET /admin/rooms/<tenant>`, admin token). */

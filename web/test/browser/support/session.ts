@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CdpTab } from './cdp.js';
 import type { PageHandle } from './page.js';
 import { startPeer, untilPeerStatus } from './page.js';
 import type { RoomWorker } from './room-worker.js';
@@ -18,7 +19,7 @@ export function uploadToken(bytes: Uint8Array): string {
 export interface JoinedTab {
   readonly tenant: string;
   readonly worker: RoomWorker;
-  readonly tab: PageHandle;
+  readonly tab: CdpTab;
   /** The room's id of the tab's peer. */
   readonly peerId: string;
   /** Milliseconds from `start()` in the page to the room naming the peer primary and healthy. */
@@ -35,7 +36,7 @@ export async function joinTab(
   label: string,
   boundMs: number,
   peer: Partial<PeerOptions> = {},
-  tab?: PageHandle,
+  tab?: CdpTab,
 ): Promise<JoinedTab> {
   const tenant = stack.tenant(label);
   const worker = await stack.worker(tenant);
@@ -57,8 +58,8 @@ export async function joinTab(
   };
 }
 
-export function openPage(stack: Stack): Promise<PageHandle> {
-  if (stack.playwright) return stack.playwright.openTab(PAGE_URL);
-  if (stack.plain) return stack.plain.openTab(PAGE_URL);
-  throw new Error('the stack runs no browser');
+/** A new tab of the restaurant's page, in front of the others (which it hides). */
+export function openPage(stack: Stack): Promise<CdpTab> {
+  if (!stack.browser) throw new Error('the stack runs no browser');
+  return stack.browser.openTab(PAGE_URL);
 }

@@ -9,7 +9,6 @@ import type { SuiteCa } from './ca.js';
 import { PlainChromium } from './cdp.js';
 import { Http1Host } from './http1-host.js';
 import { bundleHarness, PageServer } from './page-server.js';
-import { PlaywrightChromium } from './playwright.js';
 import { createBrowserProfile } from './profile.js';
 import type { BrowserProfile, HostRule } from './profile.js';
 import { RoomGate } from './room-gate.js';
@@ -30,10 +29,8 @@ export const UNRESOLVABLE_HOST = 'mmg-unreachable.whatsapp.net';
 export const FOREIGN_HOST = 'example.com';
 
 export interface StackOptions {
-  /** `playwright` for ordinary cases; `plain` where background behaviour matters. */
-  readonly browser: 'playwright' | 'plain';
-  /** Switches for the plain launch only (Playwright's own come with it). */
-  readonly plainSwitches?: readonly string[];
+  /** Chromium switches beyond the profile's own (BASE_SWITCHES and the resolver rules). */
+  readonly switches?: readonly string[];
   /** Overrides of the broker's defaults for this file's room. */
   readonly brokerConfig?: Record<string, unknown>;
   /** The stand-in, the HTTP/1.1 upload host and the trap (default true). */
@@ -47,7 +44,9 @@ export interface StackOptions {
  * stand-in (WhatsApp's names, its own authority), the room under `wrangler
  * dev` over https behind a gate, the restaurant's page over https, an
  * HTTP/1.1-only upload host, a trap, and Debian's Chromium trusting the two
- * authorities through a temporary NSS database.
+ * authorities through a temporary NSS database, started by the suite itself
+ * and driven over the DevTools protocol (no Playwright: its switches keep
+ * background tabs visible and unthrottled), so every switch is one of ours.
  */
 export class Stack {
   readonly ca: SuiteCa;
@@ -62,8 +61,7 @@ export class Stack {
   http1: Http1Host | null = null;
   trap: Trap | null = null;
   profile: BrowserProfile | null = null;
-  playwright: PlaywrightChromium | null = null;
-  plain: PlainChromium | null = null;
+  browser: PlainChromium | null = null;
   #tenants = 0;
 
   private constructor(options: StackOptions, ca: SuiteCa, script: string) {
@@ -82,7 +80,7 @@ export class Stack {
     this.page = new PageServer({ tls: ca.issue([PAGE_HOST]), keys: this.keys, script });
   }
 
-  static async start(options: StackOptions): Promise<Stack> {
+  static async start(options: StackOptions = {}): Promise<Stack> {
     const stack = new Stack(options, createSuiteCa(), await bundleHarness());
     try {
       await stack.#start();
@@ -124,11 +122,7 @@ export class Stack {
       ],
       hostRules: this.#hostRules(),
     });
-    if (this.options.browser === 'playwright') {
-      this.playwright = await PlaywrightChromium.launch(this.profile);
-    } else {
-      this.plain = await PlainChromium.launch(this.profile, this.options.plainSwitches ?? []);
-    }
+    this.browser = await PlainChromium.launch(this.profile, this.options.switches ?? []);
   }
 
   get standinPort(): number {
@@ -178,8 +172,7 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
-    await this.playwright?.close().catch(() => undefined);
-    await this.plain?.close().catch(() => undefined);
+    await this.browser?.close().catch(() => undefined);
     await this.profile?.dispose();
     await this.gate.close();
     await this.room.stop();
