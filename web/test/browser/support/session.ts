@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { CdpTab } from './cdp.js';
-import type { PageHandle } from './page.js';
 import { startPeer, untilPeerStatus } from './page.js';
 import type { RoomWorker } from './room-worker.js';
 import { PAGE_URL, ROOM_HOST } from './stack.js';
