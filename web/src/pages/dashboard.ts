@@ -7,6 +7,12 @@ import type { PageContext } from './ui/shell.js';
 /** How often the dashboard asks the backend for the session's state when no status is heard. */
 const SESSION_POLL_MS = 15_000;
 
+function amount(bytes: number): string {
+  return bytes >= 1_048_576
+    ? `${(bytes / 1_048_576).toFixed(1)} MB`
+    : `${Math.ceil(bytes / 1024)} KB`;
+}
+
 function sessionCard(context: PageContext): HTMLElement {
   const title = h('h2', {});
   const state = h('p', { 'data-testid': 'session' });
@@ -39,18 +45,20 @@ function browserCard(context: PageContext): HTMLElement {
     const view = context.relay.view;
     setText(title, texts.browser.title);
     const text =
-      view.role === 'leader'
-        ? texts.browser.leader
-        : view.role === 'standby'
-          ? texts.browser.standby
-          : texts.browser.off;
+      view.state === 'paused'
+        ? texts.browser.paused
+        : view.role === 'leader'
+          ? texts.browser.leader
+          : view.role === 'standby'
+            ? texts.browser.standby
+            : texts.browser.off;
     setText(role, text);
     const stats = context.relay.peer?.stats();
     if (stats) {
       const exchanges =
         stats.streams.succeeded + Object.values(stats.streams.failed).reduce((a, b) => a + b, 0);
       const bytes = stats.upstreamBytesSent + stats.upstreamBytesReceived;
-      fill(carried, texts.browser.carried(exchanges, (bytes / 1_048_576).toFixed(1)));
+      fill(carried, texts.browser.carried(exchanges, amount(bytes)));
     } else {
       fill(carried);
     }

@@ -54,6 +54,12 @@ export class ConsentView {
     if (!this.dialog.open) this.dialog.showModal();
   }
 
+  /** Staff chose in another tab: the question is closed here too. */
+  settled(declined: boolean): void {
+    if (this.dialog.open) this.dialog.close();
+    this.showDeclined(declined);
+  }
+
   showDeclined(declined: boolean): void {
     this.banner.hidden = !declined;
   }

@@ -161,7 +161,8 @@ export function protectionOf(input: IndicatorInput): Protection {
 
   const usable = peer !== null && peer.state === 'active' && peer.health !== 'gone';
   if (!usable) {
-    return result('server', 'no-peer', { waitingForTab: status.routes.websocket === 'none' });
+    const waitingForTab = status.policy === 'tunnel-only' && status.routes.websocket === 'none';
+    return result('server', 'no-peer', { waitingForTab });
   }
   if (slow) return result('latency', 'slow-peer');
   const offTunnel = LEGS.filter((leg) => status.routes[leg] !== 'tunnel');

@@ -1,5 +1,5 @@
 import type { Leg } from '@pasarela/shared';
-import type { Protection, ProtectionState } from './indicator.js';
+import type { Protection } from './indicator.js';
 
 /** What staff are told when protection changes, one kind per sentence. */
 export type Notice =
@@ -15,7 +15,13 @@ export type Notice =
 
 export type NoticeKind = Notice['kind'];
 
-const CARRIED: ReadonlySet<ProtectionState> = new Set(['protected', 'latency']);
+/** WhatsApp's main connection went through a restaurant's browser. */
+function carried(protection: Protection): boolean {
+  return (
+    protection.state === 'protected' ||
+    (protection.state === 'latency' && protection.meanwhile === null)
+  );
+}
 
 /**
  * The notices one change of the indicator calls for. Nothing on the first
@@ -44,7 +50,7 @@ export function noticesBetween(
       notices.push({ kind: wasEverProtected ? 'protection-restored' : 'protection-on' });
     } else if (next.state === 'latency') {
       notices.push({ kind: 'slow' });
-    } else if (CARRIED.has(previous.state) && notices.length === 0) {
+    } else if (carried(previous) && notices.length === 0) {
       notices.push({ kind: 'protection-off' });
     }
   }
@@ -54,4 +60,38 @@ export function noticesBetween(
 /** Whether a notice reports something going wrong (drives its look and urgency). */
 export function isWarning(notice: Notice): boolean {
   return !['protection-on', 'protection-restored', 'resumed'].includes(notice.kind);
+}
+
+/** Notice kinds that cancel each other when both come within one burst of changes. */
+const UNDONE: Readonly<Partial<Record<NoticeKind, readonly NoticeKind[]>>> = {
+  'protection-restored': ['protection-off', 'slow'],
+  'protection-on': ['protection-off'],
+  resumed: ['paused'],
+};
+
+/** Notices that already say WhatsApp lost its protection, and why. */
+const CAUSES: ReadonlySet<NoticeKind> = new Set(['paused', 'leak', 'leg', 'whatsapp-waiting']);
+
+/**
+ * The notices of one burst of changes (a pause, then the worker's word
+ * that follows it; a blip that heals at once), reduced to what staff need:
+ * a cause makes "protection off" redundant, a change undone within the
+ * burst is dropped with its undoing, and a kind said twice is said once,
+ * as it stands last.
+ */
+export function coalesceNotices(notices: readonly Notice[]): Notice[] {
+  let kept: Notice[] = [];
+  for (const notice of notices) {
+    const undoes = UNDONE[notice.kind] ?? [];
+    if (kept.some((earlier) => undoes.includes(earlier.kind))) {
+      kept = kept.filter((earlier) => !undoes.includes(earlier.kind));
+      continue;
+    }
+    kept = kept.filter((earlier) => earlier.kind !== notice.kind);
+    kept.push(notice);
+  }
+  if (kept.some((notice) => CAUSES.has(notice.kind))) {
+    kept = kept.filter((notice) => notice.kind !== 'protection-off');
+  }
+  return kept;
 }

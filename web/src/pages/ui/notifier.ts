@@ -7,7 +7,9 @@ export interface DeliveredNotice {
   readonly notice: Notice;
   readonly warning: boolean;
   readonly at: number;
-  readonly channel: NoticeChannel;
+  channel: NoticeChannel;
+  /** The system said it showed the notification (its `show` event). */
+  shown: boolean;
 }
 
 export type AlertPermission = NotificationPermission | 'unsupported';
@@ -25,9 +27,20 @@ export interface NotifierOptions {
   readonly dismissLabel: () => string;
   readonly title: () => string;
   readonly language: () => string;
+  /** A system notification was shown (or a toast put up): the history may say so. */
+  readonly shown: () => void;
 }
 
-export const NOTIFIER_DEFAULTS = { toastMs: 10_000, kept: 20 } as const;
+export const NOTIFIER_DEFAULTS = {
+  toastMs: 10_000,
+  kept: 20,
+  /**
+   * Notices within this long of the first are told together: a pause and
+   * the worker's word after it are one event to staff, a blip that heals
+   * at once is none.
+   */
+  burstMs: 1_500,
+} as const;
 
 /**
  * Tells staff about a change: a system notification once they allowed it
@@ -55,22 +68,30 @@ export class Notifier {
   }
 
   deliver(notice: Notice, text: string, warning: boolean, now = Date.now()): DeliveredNotice {
-    const channel = this.#system(text) ? 'system' : 'toast';
-    if (channel === 'toast') this.#toast(text, warning);
-    const delivered = { notice, warning, at: now, channel } as const;
+    const delivered: DeliveredNotice = { notice, warning, at: now, channel: 'toast', shown: false };
+    if (this.#system(text, delivered)) {
+      delivered.channel = 'system';
+    } else {
+      this.#toast(text, warning);
+      delivered.shown = true;
+    }
     this.delivered.unshift(delivered);
     this.delivered.splice(NOTIFIER_DEFAULTS.kept);
     return delivered;
   }
 
-  #system(text: string): boolean {
+  #system(text: string, delivered: { shown: boolean }): boolean {
     const Ctor = this.#options.Notification;
     if (!Ctor || Ctor.permission !== 'granted') return false;
     try {
-      new Ctor(this.#options.title(), {
+      const notification = new Ctor(this.#options.title(), {
         body: text,
         tag: this.#options.tag,
         lang: this.#options.language(),
+      });
+      notification.addEventListener('show', () => {
+        delivered.shown = true;
+        this.#options.shown();
       });
       return true;
     } catch {

@@ -9,7 +9,8 @@ import type { Language, Texts } from './i18n.js';
 import { protectionOf } from './indicator.js';
 import type { Protection } from './indicator.js';
 import { IndicatorView } from './indicator-view.js';
-import { isWarning, noticesBetween } from './notices.js';
+import { coalesceNotices, isWarning, noticesBetween } from './notices.js';
+import type { Notice } from './notices.js';
 import { NOTIFIER_DEFAULTS, Notifier } from './notifier.js';
 import { Preferences } from './preferences.js';
 import type { StorageLike } from './preferences.js';
@@ -87,6 +88,7 @@ export async function mountPage(spec: PageSpec): Promise<void> {
     dismissLabel: () => texts.controls.dismiss,
     title: () => `${texts.noticeTitle} · ${config.restaurant}`,
     language: () => texts.language,
+    shown: () => renderHistory(),
   });
   const controls = new ControlsView(texts, {
     pause: () => relay.pause(),
@@ -115,11 +117,12 @@ export async function mountPage(spec: PageSpec): Promise<void> {
         {
           'data-notice': entry.notice.kind,
           'data-channel': entry.channel,
+          'data-shown': String(entry.shown),
           class: entry.warning ? 'warning' : undefined,
         },
         h('time', { datetime: new Date(entry.at).toISOString() }, clock(entry.at, texts.language)),
         ' ',
-        describeNotice(entry.notice, texts),
+        h('span', { class: 'notice-text' }, describeNotice(entry.notice, texts)),
       ),
     );
     fill(
@@ -141,6 +144,20 @@ export async function mountPage(spec: PageSpec): Promise<void> {
     for (const render of renders) render();
   }
 
+  const burst: Notice[] = [];
+  let burstTimer: ReturnType<typeof setTimeout> | null = null;
+  const tellBurst = () => {
+    burstTimer = null;
+    const told = coalesceNotices(burst.splice(0));
+    for (const notice of told) {
+      notifier.deliver(notice, describeNotice(notice, texts), isWarning(notice));
+    }
+    if (told.length > 0) {
+      announcer.textContent = told.map((notice) => describeNotice(notice, texts)).join(' ');
+    }
+    renderHistory();
+  };
+
   relay.events.on('change', (view) => {
     const next = protectionOf(view);
     controls.setRelay(
@@ -152,20 +169,25 @@ export async function mountPage(spec: PageSpec): Promise<void> {
     protection = next;
     const notices = noticesBetween(previous, next, everProtected);
     if (next.state === 'protected' || next.state === 'latency') everProtected = true;
-    for (const notice of notices)
-      notifier.deliver(notice, describeNotice(notice, texts), isWarning(notice));
-    if (previous.state !== next.state || notices.length > 0) {
+    burst.push(...notices);
+    if (notices.length > 0 && burstTimer === null) {
+      burstTimer = setTimeout(tellBurst, NOTIFIER_DEFAULTS.burstMs);
+    }
+    if (previous.state !== next.state) {
       const words = describeProtection(next, texts);
-      const said = notices.map((notice) => describeNotice(notice, texts));
-      announcer.textContent = [...said, `${words.headline}.`, words.explanation].join(' ');
+      announcer.textContent = `${words.headline}. ${words.explanation}`;
     }
     indicator.render(protection, texts);
     renderHistory();
     for (const render of renders) render();
   });
 
+  // Staff answered in another tab of this browser: that answer holds here too.
   addEventListener('storage', (event) => {
-    if (event.key === preferences.key('consent')) relay.choicesChanged();
+    if (event.key !== preferences.key('consent')) return;
+    relay.choicesChanged();
+    const choice = relay.consent;
+    if (choice !== null) consent.settled(choice === 'declined');
   });
 
   fill(

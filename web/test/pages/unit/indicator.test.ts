@@ -91,6 +91,17 @@ const CASES: [string, IndicatorInput, Expected][] = [
     { state: 'server', cause: 'no-peer', meanwhile: 'waiting', paused: true, waitingForTab: true },
   ],
   [
+    'no peer under prefer-tunnel while the session is between sockets',
+    input({
+      status: status({
+        ...UNPROTECTED,
+        routes: { websocket: 'none', download: 'direct', upload: 'direct' },
+        peer: null,
+      }),
+    }),
+    { state: 'server', cause: 'no-peer', meanwhile: 'waiting' },
+  ],
+  [
     'paused here while another browser protects',
     input({ state: 'paused' }),
     { state: 'protected', cause: 'tunnel', meanwhile: null, paused: true },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { protectionOf } from '../../../src/pages/ui/indicator.js';
 import type { Protection } from '../../../src/pages/ui/indicator.js';
-import { isWarning, noticesBetween } from '../../../src/pages/ui/notices.js';
+import { coalesceNotices, isWarning, noticesBetween } from '../../../src/pages/ui/notices.js';
 import { ALL_DIRECT, HEALTHY_PEER, input, LEGS_OK, status, UNPROTECTED } from './fixtures.js';
 
 const PROTECTED = protectionOf(input());
@@ -102,5 +102,56 @@ describe('notices on a change of protection', () => {
     expect(isWarning({ kind: 'leak', leaks: 1 })).toBe(true);
     expect(isWarning({ kind: 'protection-restored' })).toBe(false);
     expect(isWarning({ kind: 'resumed' })).toBe(false);
+  });
+});
+
+describe('one burst of changes, told once', () => {
+  it('drops "protection off" when a cause says it', () => {
+    expect(coalesceNotices([{ kind: 'paused' }, { kind: 'protection-off' }])).toEqual([
+      { kind: 'paused' },
+    ]);
+    expect(coalesceNotices([{ kind: 'protection-off' }, { kind: 'leak', leaks: 1 }])).toEqual([
+      { kind: 'leak', leaks: 1 },
+    ]);
+  });
+
+  it('drops a change undone within the burst, with its undoing', () => {
+    expect(coalesceNotices([{ kind: 'protection-off' }, { kind: 'protection-restored' }])).toEqual(
+      [],
+    );
+    expect(coalesceNotices([{ kind: 'slow' }, { kind: 'protection-restored' }])).toEqual([]);
+    expect(coalesceNotices([{ kind: 'paused' }, { kind: 'resumed' }])).toEqual([]);
+  });
+
+  it('keeps good news that undoes nothing', () => {
+    expect(coalesceNotices([{ kind: 'resumed' }, { kind: 'protection-restored' }])).toEqual([
+      { kind: 'resumed' },
+      { kind: 'protection-restored' },
+    ]);
+  });
+
+  it('says a kind once, as it stands last', () => {
+    expect(
+      coalesceNotices([
+        { kind: 'leak', leaks: 1 },
+        { kind: 'leak', leaks: 2 },
+      ]),
+    ).toEqual([{ kind: 'leak', leaks: 2 }]);
+  });
+});
+
+describe('latency on the server route', () => {
+  it('says nothing more when the tab recovers toward a move', () => {
+    const slowDirect = protectionOf(
+      input({
+        status: status({
+          ...UNPROTECTED,
+          routes: ALL_DIRECT,
+          peer: { ...HEALTHY_PEER, health: 'degraded' },
+        }),
+      }),
+    );
+    expect(slowDirect.meanwhile).toBe('server');
+    expect(noticesBetween(slowDirect, MOVING, true)).toEqual([]);
   });
 });

@@ -109,12 +109,13 @@ export const EN: Texts = {
     skip: 'Skip to content',
   },
   browser: {
+    paused: 'Paused: it does not carry the WhatsApp traffic.',
     title: 'This browser',
     leader: 'Carries the WhatsApp traffic.',
     standby: 'Another tab of this browser carries the traffic; this one waits in case it closes.',
     off: 'Does not carry the WhatsApp traffic.',
-    carried: (requests, megabytes) =>
-      `Has carried ${requests} ${requests === 1 ? 'exchange' : 'exchanges'} (${megabytes} MB).`,
+    carried: (requests, amount) =>
+      `Has carried ${requests} ${requests === 1 ? 'exchange' : 'exchanges'} (${amount}).`,
   },
   history: { title: 'Recent alerts', empty: 'No alerts.' },
   pages: {

@@ -109,12 +109,13 @@ export const ES: Texts = {
     skip: 'Ir al contenido',
   },
   browser: {
+    paused: 'En pausa: no lleva el tráfico de WhatsApp.',
     title: 'Este navegador',
     leader: 'Lleva el tráfico de WhatsApp.',
     standby: 'Otra pestaña de este navegador lleva el tráfico; esta espera por si se cierra.',
     off: 'No lleva el tráfico de WhatsApp.',
-    carried: (requests, megabytes) =>
-      `Ha llevado ${requests} ${requests === 1 ? 'envío' : 'envíos'} (${megabytes} MB).`,
+    carried: (requests, amount) =>
+      `Ha llevado ${requests} ${requests === 1 ? 'envío' : 'envíos'} (${amount}).`,
   },
   history: { title: 'Avisos recientes', empty: 'Sin avisos.' },
   pages: {

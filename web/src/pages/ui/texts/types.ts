@@ -60,11 +60,13 @@ export interface Texts {
     readonly skip: string;
   };
   readonly browser: {
+    readonly paused: string;
     readonly title: string;
     readonly leader: string;
     readonly standby: string;
     readonly off: string;
-    readonly carried: (requests: number, megabytes: string) => string;
+    /** `amount` is already formatted, with its unit ("2.4 MB"). */
+    readonly carried: (requests: number, amount: string) => string;
   };
   readonly history: { readonly title: string; readonly empty: string };
   readonly pages: {

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import type { EgressPolicy } from '@pasarela/shared';
+import { startStandin } from '@pasarela/standin';
+import type { Standin } from '@pasarela/standin';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { TEST_SESSION_SETTINGS } from '../../../../session-worker/test/session/support/harness.js';
+import {
+  BOUNDS as TUNNEL_BOUNDS,
+  TEST_TUNNEL_SETTINGS,
+} from '../../../../session-worker/test/tunnel/support/fixture.js';
+import {
+  peerGoneBoundMs,
+  RoomServer,
+  testKeys,
+} from '../../../../session-worker/test/tunnel/support/room.js';
+import { startStack } from '../../../../session-worker/test/tunnel/support/stack.js';
+import type { Stack as WorkerStack } from '../../../../session-worker/test/tunnel/support/stack.js';
+import { TokenMinter, TUNNEL_DEFAULTS } from '../../../../session-worker/src/tunnel/index.js';
+import { readBackendEnv } from '../../../src/backend-standin/config.js';
+import { startBackend } from '../../../src/backend-standin/server.js';
+import { NOTIFIER_DEFAULTS } from '../../../src/pages/ui/notifier.js';
+import type { Backend } from '../../../src/backend-standin/server.js';
+import { createSuiteCa } from '../../browser/support/ca.js';
+import type { SuiteCa } from '../../browser/support/ca.js';
+import { CHROMIUM_PATH, createBrowserProfile } from '../../browser/support/profile.js';
+import type { BrowserProfile, HostRule } from '../../browser/support/profile.js';
+import { Device } from './device.js';
+import type { DeviceOptions } from './device.js';
+import { RoomGate } from './room-gate.js';
+import { buildSite } from './site.js';
+import { statusBridgeSocket } from './status-bridge.js';
+import { WorkerApiServer } from './worker-api.js';
+
+/** The room's name for browsers, in the reserved `.test` domain. */
+export const ROOM_HOST = 'rooms.pasarela.test';
+
+/**
+ * The room's settings here: pings every second, a peer degraded above
+ * 300 ms of smoothed round trip (a 250 ms delay each way makes about
+ * 500 ms), gone after three unanswered pings.
+ */
+export const SUITE_ROOM_CONFIG = {
+  pingIntervalMs: 1_000,
+  goneAfterMissedPings: 3,
+  degradedRttMs: 300,
+  handshakeTimeoutMs: 3_000,
+} as const;
+
+/** What the pages' peers are tuned to (through the backend's page configuration). */
+export const SUITE_PEER = {
+  handshakeTimeoutMs: 3_000,
+  probeTimeoutMs: 5_000,
+  reconnect: { minDelayMs: 100, maxDelayMs: 1_000, connectionTimeoutMs: 3_000 },
+} as const;
+
+const STATUS_MS = 1_000 + (TEST_TUNNEL_SETTINGS.statusDebounceMs ?? 0);
+
+/** Bounds the suite waits with, each derived from the settings above and the worker's. */
+export const BOUNDS = {
+  /** The page's socket opens, says Hello, probes its three legs and answers its first ping. */
+  joinMs:
+    SUITE_PEER.reconnect.connectionTimeoutMs +
+    SUITE_PEER.handshakeTimeoutMs +
+    SUITE_PEER.probeTimeoutMs +
+    2 * SUITE_ROOM_CONFIG.pingIntervalMs,
+  /** The worker moves Baileys onto a ready tunnel: hysteresis, then a login. */
+  moveMs:
+    (TEST_TUNNEL_SETTINGS.routes?.healthyForMs ?? 0) +
+    TEST_SESSION_SETTINGS.connectTimeoutMs * 2 +
+    (TEST_TUNNEL_SETTINGS.statusDebounceMs ?? 0),
+  /** The room hears the page is gone (a cut socket closes at once; a silent one takes pings). */
+  goneMs: peerGoneBoundMs(SUITE_ROOM_CONFIG) + TUNNEL_BOUNDS.linkOpenMs,
+  /**
+   * The smoothed round trip crosses the threshold: each pong moves it 30 %
+   * of the way to the new sample, so eight pings cover either direction.
+   */
+  rttSettleMs: 8 * SUITE_ROOM_CONFIG.pingIntervalMs,
+  /** The page notices its socket was cut and says so. */
+  linkLostMs: 2 * SUITE_PEER.reconnect.maxDelayMs,
+  /** A status change reaches every page (debounce, room, tab channel). */
+  statusMs: STATUS_MS,
+  /** A change's notice is told once its burst is over. */
+  noticeMs: STATUS_MS + NOTIFIER_DEFAULTS.burstMs,
+} as const;
+
+export interface TenantSpec {
+  readonly id: string;
+  readonly restaurant: string;
+  /** The restaurant's page host, resolved by Chromium to its backend. */
+  readonly pageHost: string;
+  readonly policy: EgressPolicy;
+}
+
+export interface PagesStackOptions {
+  readonly tenants: readonly TenantSpec[];
+  /** The worker's sessions (real Baileys) and tunnel; false: tokens only, no worker in the room. */
+  readonly worker: boolean;
+}
+
+/**
+ * Everything the pages need, real where it can be: the stand-in for
+ * WhatsApp (its names resolved by Chromium itself, its authority trusted
+ * through NSS), the room under `wrangler dev` behind a TLS gate, the
+ * worker side as the product wires it (session manager with Baileys,
+ * egress, tunnel service) in this process, its token and session routes,
+ * one backend stand-in per tenant serving the production build over
+ * https, and Debian's Chromium.
+ */
+export class PagesStack {
+  readonly ca: SuiteCa = createSuiteCa('Pasarela pages suite CA');
+  readonly keys = testKeys();
+  readonly adminKey = randomBytes(16).toString('hex');
+  readonly tenantKeys: Record<string, string>;
+  readonly room: RoomServer;
+  readonly backends = new Map<string, Backend>();
+  standin!: Standin;
+  gate!: RoomGate;
+  worker: WorkerStack | null = null;
+  api!: WorkerApiServer;
+  profile!: BrowserProfile;
+  browser!: Browser;
+  #removeSite: (() => Promise<void>) | null = null;
+
+  private constructor(readonly options: PagesStackOptions) {
+    this.tenantKeys = Object.fromEntries(
+      options.tenants.map((tenant) => [
+        tenant.id,
+        `tk_${tenant.id}_${randomBytes(8).toString('hex')}`,
+      ]),
+    );
+    this.room = new RoomServer({ keysJson: this.keys.json, config: SUITE_ROOM_CONFIG });
+  }
+
+  static async start(options: PagesStackOptions): Promise<PagesStack> {
+    const stack = new PagesStack(options);
+    try {
+      await stack.#start();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  async #start(): Promise<void> {
+    const [roomMs, site] = await Promise.all([
+      this.room.start(),
+      buildSite(),
+      startStandin().then((standin) => (this.standin = standin)),
+    ]);
+    this.#removeSite = site.remove;
+    console.log(`[pages] wrangler dev answered in ${roomMs} ms; site built in ${site.ms} ms`);
+    this.gate = new RoomGate({ tls: this.ca.issue([ROOM_HOST]), targetPort: this.room.port });
+    await this.gate.open();
+    let minter: TokenMinter;
+    if (this.options.worker) {
+      this.worker = await startStack({
+        standin: this.standin,
+        room: this.room,
+        keys: this.keys,
+        WebSocket: statusBridgeSocket('pasarela-pages-suite-worker'),
+      });
+      for (const tenant of this.options.tenants) this.worker.policies.set(tenant.id, tenant.policy);
+      minter = this.worker.service.tokens;
+    } else {
+      minter = new TokenMinter(this.keys.keys, TUNNEL_DEFAULTS.tokens);
+    }
+    this.api = new WorkerApiServer({
+      minter,
+      manager: this.worker?.harness.manager ?? null,
+      tenantKeys: this.tenantKeys,
+      adminKey: this.adminKey,
+    });
+    await this.api.start();
+    for (const tenant of this.options.tenants) {
+      this.backends.set(tenant.id, await this.#backend(tenant, site.dir));
+    }
+    this.profile = await createBrowserProfile({
+      authorities: [
+        { name: 'pasarela-pages-suite', pem: this.ca.certPem },
+        { name: 'pasarela-standin', pem: this.standin.caPem },
+      ],
+      hostRules: this.#hostRules(),
+    });
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [...this.profile.switches],
+      env: this.profile.env,
+      headless: true,
+    });
+  }
+
+  #backend(tenant: TenantSpec, siteDir: string): Promise<Backend> {
+    const pair = this.ca.issue([tenant.pageHost]);
+    const config = readBackendEnv({
+      PASARELA_BACKEND_TENANT: tenant.id,
+      PASARELA_BACKEND_RESTAURANT: tenant.restaurant,
+      PASARELA_BACKEND_TENANT_KEY: this.tenantKeys[tenant.id],
+      PASARELA_BACKEND_WORKER_URL: this.api.url,
+      PASARELA_BACKEND_ROOM: ROOM_HOST,
+      PASARELA_BACKEND_PORT: '0',
+      PASARELA_BACKEND_SITE_DIR: siteDir,
+      PASARELA_BACKEND_PEER: JSON.stringify(SUITE_PEER),
+    });
+    return startBackend({ ...config, tls: { cert: pair.certPem, key: pair.keyPem } });
+  }
+
+  #hostRules(): HostRule[] {
+    const local = (port: number) => `127.0.0.1:${port}`;
+    const standin = this.standin.hostMap['mmg.whatsapp.net'];
+    if (!standin) throw new Error('the stand-in serves no mmg.whatsapp.net');
+    const rules: HostRule[] = this.options.tenants.map((tenant) => ({
+      host: tenant.pageHost,
+      to: local(this.backends.get(tenant.id)!.port),
+    }));
+    rules.push(
+      { host: ROOM_HOST, to: local(this.gate.port) },
+      { host: 'web.whatsapp.com', to: standin },
+      { host: '*.whatsapp.net', to: standin },
+      { host: '*.whatsapp.com', to: standin },
+      // Nothing else resolves: no lookup leaves the machine.
+      { host: '*', to: '~NOTFOUND' },
+    );
+    return rules;
+  }
+
+  pageUrl(tenant: string, page: string, language: 'es' | 'en'): string {
+    const spec = this.options.tenants.find((candidate) => candidate.id === tenant);
+    if (!spec) throw new Error(`no tenant ${tenant} in this stack`);
+    return `https://${spec.pageHost}${page}?lang=${language}`;
+  }
+
+  origin(tenant: string): string {
+    return new URL(this.pageUrl(tenant, '/', 'es')).origin;
+  }
+
+  device(options: DeviceOptions): Promise<Device> {
+    return Device.open(this.browser, options);
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    await this.profile?.dispose();
+    for (const backend of this.backends.values()) await backend.close();
+    await this.api?.stop().catch(() => undefined);
+    await this.worker?.close().catch(() => undefined);
+    await this.gate?.close();
+    await this.room.stop();
+    await this.standin?.close();
+    await this.#removeSite?.();
+  }
+}
