@@ -55,16 +55,26 @@ try {
   process.exit(1);
 }
 
+// The control channel listens before the first session starts, so it sees every event.
 let control: ControlChannel | undefined;
 if (settings.control === 'stdio') {
   control = openControlChannel(service.worker, process.stdin, process.stdout);
-  control.send('ready', {
-    replica: service.worker.replicaId,
-    store: settings.store.kind,
-    pid: process.pid,
-    port: service.http.port,
-  });
 }
+
+try {
+  await service.run();
+} catch (error) {
+  const { code, message } = error as { code?: string; message: string };
+  logger.fatal({ code, err: { message } }, 'sessions could not start');
+  await service.shutdown().catch(() => undefined);
+  process.exit(1);
+}
+control?.send('ready', {
+  replica: service.worker.replicaId,
+  store: settings.store.kind,
+  pid: process.pid,
+  port: service.http.port,
+});
 
 // Lease and reconnect timers are unref'd; the worker itself runs until it is told to stop.
 const keepAlive = setInterval(() => undefined, 3_600_000);

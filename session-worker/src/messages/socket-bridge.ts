@@ -1,4 +1,4 @@
-import { proto, type WASocket } from '@whiskeysockets/baileys';
+import type { BinaryNode, WASocket } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { EventHub } from '../events/hub.js';
 import type { ServiceMetrics } from '../ops/metrics.js';
@@ -6,11 +6,19 @@ import type { RecordStore } from '../records/index.js';
 import { AckWatcher } from './acks.js';
 import { describeReceived, encodeMessage } from './inbound.js';
 
-const RECEIPT_STATUS: Record<number, string> = {
-  [proto.WebMessageInfo.Status.DELIVERY_ACK]: 'delivered',
-  [proto.WebMessageInfo.Status.READ]: 'read',
-  [proto.WebMessageInfo.Status.PLAYED]: 'played',
+/** Receipt types of a contact's device for a message sent to it; others are our own devices'. */
+const RECEIPT_STATUS: Record<string, string> = {
+  '': 'delivered',
+  read: 'read',
+  played: 'played',
 };
+
+/** Ids batched in a receipt's `<list><item id=…/></list>`. */
+function listedIds(node: BinaryNode): string[] {
+  const list = Array.isArray(node.content) ? node.content.find((c) => c.tag === 'list') : undefined;
+  const items = list && Array.isArray(list.content) ? list.content : [];
+  return items.map((item) => item.attrs['id']).filter((id): id is string => !!id);
+}
 
 export interface SocketBridgeOptions {
   readonly records: RecordStore;
@@ -53,14 +61,20 @@ export class SocketBridge {
     sock.ev.on('messages.upsert', ({ messages }) => {
       for (const message of messages) void this.#received(tenant, message);
     });
-    sock.ev.on('messages.update', (updates) => {
-      for (const { key, update } of updates) {
-        const status = update.status == null ? undefined : RECEIPT_STATUS[update.status];
-        if (!status || !key.fromMe || !key.id || !key.remoteJid) continue;
+    // Receipts are read off the stanza itself: Baileys' event buffer folds
+    // a status update into a buffered upsert of the same message, so
+    // `messages.update` misses a receipt that comes right after the send.
+    sock.ws.on('CB:receipt', (node: BinaryNode) => {
+      const { attrs } = node;
+      const status = RECEIPT_STATUS[attrs['type'] ?? ''];
+      if (!status || attrs['recipient'] || !attrs['from']) return;
+      const ids = [attrs['id'], ...listedIds(node)].filter((id): id is string => !!id);
+      for (const id of ids) {
         this.options.metrics?.receipts.inc({ status });
         void this.options.hub.publish('message.receipt', tenant, {
-          id: key.id,
-          chat: key.remoteJid,
+          id,
+          chat: attrs['from'],
+          ...(attrs['participant'] ? { participant: attrs['participant'] } : {}),
           status,
         });
       }

@@ -53,6 +53,8 @@ export const REDACT_PATHS: readonly string[] = [
   '*.apiKey',
   '*.secret',
   '*.authorization',
+  // Baileys' registration line: the device's keys and signatures.
+  'node.devicePairingData',
   '*.privKey',
   '*.private',
 ];

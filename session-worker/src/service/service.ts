@@ -45,6 +45,11 @@ export interface Service {
   readonly hub: EventHub;
   readonly records: RecordStore;
   readonly metrics: ServiceMetrics;
+  /**
+   * Starts the sessions: takes this worker's share of tenants. Called once
+   * the caller has its own listeners on the worker (the control channel).
+   */
+  run(): Promise<void>;
   /** Stops taking requests, ends every session, flushes events, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -227,6 +232,7 @@ export async function startService(
     hub,
     records,
     metrics,
+    run: () => worker.run(),
     shutdown() {
       stopping ??= (async () => {
         readiness.stopping();

@@ -57,6 +57,12 @@ export interface Worker {
    * at once, then closes the store and puts the process guards back.
    */
   shutdown(): Promise<void>;
+  /**
+   * Starts taking this worker's share of tenants (paired ones log in at
+   * once). Separate from building the worker, so every listener is in
+   * place before the first session starts.
+   */
+  run(): Promise<void>;
 }
 
 /**
@@ -165,6 +171,10 @@ export async function startWorker(
     store,
     database,
     replicaId: leases.replicaId,
+    async run() {
+      await manager.run();
+      logger.info({ replica: leases.replicaId, store: settings.store.kind }, 'worker running');
+    },
     shutdown() {
       stopping ??= (async () => {
         await manager.shutdown();
@@ -179,7 +189,5 @@ export async function startWorker(
       return stopping;
     },
   };
-  await manager.run();
-  logger.info({ replica: leases.replicaId, store: settings.store.kind }, 'worker running');
   return worker;
 }

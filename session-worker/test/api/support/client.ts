@@ -177,3 +177,11 @@ export class SseReader {
     }
   }
 }
+
+/**
+ * Prints a measured figure. The worker under test routes the process console
+ * into its log (libsignal writes keys there), so tests write to stdout.
+ */
+export function report(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

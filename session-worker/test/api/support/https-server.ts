@@ -11,11 +11,7 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-export type Handler = (
-  request: IncomingMessage,
-  response: ServerResponse,
-  body: Buffer,
-) => void | Promise<void>;
+export type Handler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => unknown;
 
 export interface TestHttpsServer {
   readonly port: number;

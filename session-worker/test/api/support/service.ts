@@ -14,6 +14,16 @@ import { LogSink, TEST_SESSION_SETTINGS } from '../../session/support/harness.js
 import { ApiClient, SseReader } from './client.js';
 import type { StandinProcess } from './standin-process.js';
 
+/**
+ * Without a stand-in, WhatsApp's names lead to a closed loopback port: a
+ * test must never reach the real service.
+ */
+const NOWHERE = {
+  'web.whatsapp.com': '127.0.0.1:1',
+  '*.whatsapp.net': '127.0.0.1:1',
+  '*.whatsapp.com': '127.0.0.1:1',
+};
+
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789-abcdefghijkl';
 
 export interface TestService {
@@ -39,15 +49,15 @@ export interface TestServiceOptions {
 
 /**
  * The whole worker in this process on a fresh SQLite file, its WhatsApp
- * names mapped to the stand-in, configured through the same environment
+ * names mapped to the stand-in (when there is one), configured through the same environment
  * reader as `src/main.ts`, logging every line (debug level) into `logs`.
  */
 export async function startTestService(
-  standin: Pick<StandinProcess, 'hostMap' | 'caPath'>,
+  standin: Pick<StandinProcess, 'hostMap' | 'caPath'> | null,
   options: TestServiceOptions = {},
 ): Promise<TestService> {
   const folder = await mkdtemp(join(tmpdir(), 'pasarela-api-'));
-  const caFiles = [standin.caPath];
+  const caFiles = standin ? [standin.caPath] : [];
   for (const [i, pem] of (options.extraCa ?? []).entries()) {
     const path = join(folder, `extra-ca-${i}.pem`);
     await writeFile(path, pem);
@@ -58,7 +68,7 @@ export async function startTestService(
     PASARELA_PORT: '0',
     PASARELA_HOST: '127.0.0.1',
     PASARELA_SQLITE_PATH: join(folder, 'worker.db'),
-    PASARELA_HOST_MAP: JSON.stringify({ ...standin.hostMap, ...options.hostMap }),
+    PASARELA_HOST_MAP: JSON.stringify({ ...(standin?.hostMap ?? NOWHERE), ...options.hostMap }),
     PASARELA_CA_FILE: caFiles.join(','),
     PASARELA_LOG_LEVEL: 'debug',
     PASARELA_WEBHOOK_POLL_MS: '200',
@@ -75,6 +85,7 @@ export async function startTestService(
     captureConsole: true,
     ...options.extensions,
   });
+  await service.run();
   const admin = new ApiClient(service.http.url, ADMIN_KEY);
   const readers: SseReader[] = [];
   return {
