@@ -108,7 +108,7 @@ export class Backend {
   }
 
   async startSession(): Promise<SessionInfo> {
-    const body = (await this.#json('POST', '/session/start')) as { status?: unknown };
+    const body = (await this.#json('POST', '/session/start', {})) as { status?: unknown };
     return { status: typeof body.status === 'string' ? body.status : null };
   }
 
