@@ -7,6 +7,8 @@ export default defineConfig({
     name: 'web-browser',
     include: ['test/browser/**/*.test.ts'],
     setupFiles: ['test/browser/support/setup.ts'],
+    // The hidden-tab file mostly waits (three minutes); one other file runs beside it.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
