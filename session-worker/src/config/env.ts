@@ -26,7 +26,16 @@ const ADMIN_KEY = /^[A-Za-z0-9._~+/=-]{32,256}$/;
  * `ConfigError` (or the session layer's `WorkerConfigError`) naming it.
  */
 export function readServiceEnv(env: Env): ServiceSettings {
-  const worker = readWorkerEnv(env);
+  let worker: WorkerSettings;
+  try {
+    worker = readWorkerEnv(env);
+  } catch (error) {
+    // One error shape for every setting: `setting` names the variable.
+    if (error instanceof WorkerConfigError) {
+      throw new ConfigError(error.variable, error.message.replace(/^config_invalid: [^:]+: /, ''));
+    }
+    throw error;
+  }
   const adminKey = env[ADMIN_KEY_VARIABLE]?.trim() ?? '';
   if (adminKey === '') {
     throw new ConfigError(ADMIN_KEY_VARIABLE, 'is required (at least 32 characters)');
@@ -78,5 +87,3 @@ function readApiSettings(env: Env): ApiSettings {
     throw error;
   }
 }
-
-export { WorkerConfigError };

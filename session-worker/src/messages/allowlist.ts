@@ -61,7 +61,10 @@ function parseEntry(raw: string): Entry {
     if (!HOST_NAME.test(suffix)) throw new Error(`"${raw}" is not a host pattern`);
     return { kind: 'suffix', suffix: `.${suffix}` };
   }
-  if (!HOST_NAME.test(text)) throw new Error(`"${raw}" is not a host, address or CIDR block`);
+  // All-numeric labels would read as an address to a resolver (`999.1.1.1`).
+  if (!HOST_NAME.test(text) || /^[\d.]+$/.test(text)) {
+    throw new Error(`"${raw}" is not a host, address or CIDR block`);
+  }
   return { kind: 'host', name: text };
 }
 

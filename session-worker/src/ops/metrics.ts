@@ -33,7 +33,7 @@ export class ServiceMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'pasarela_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'pasarela_' });
     this.httpRequests = new Counter({
       name: 'pasarela_http_requests_total',
       help: 'HTTP requests answered, by route pattern and status',

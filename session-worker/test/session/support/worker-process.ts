@@ -16,7 +16,7 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
 /** The environment a test worker needs to reach the stand-in, with the test timings. */
 export function workerEnv(
-  standin: Standin,
+  standin: Pick<Standin, 'hostMap' | 'caPath'>,
   store: Record<string, string>,
   settings: Record<string, number> = {},
 ): Record<string, string> {
