@@ -21,7 +21,8 @@ const who = h('p', { class: 'who', 'data-testid': 'who' });
 const updated = h('p', { class: 'updated', 'aria-live': 'off' });
 const rooms = h('nav', { 'aria-label': 'Rooms' });
 const roomTitle = h('h2', { 'data-testid': 'room-title' });
-const roomBody = h('div', { class: 'room' });
+const roomNow = h('div', { class: 'room' });
+const roomHistory = h('div', { class: 'room' });
 const charts = new RoomCharts();
 const origin = h('input', {
   id: 'origin',
@@ -59,7 +60,8 @@ function stop(): void {
   signIn.hidden = false;
   signOut.hidden = true;
   fill(rooms);
-  fill(roomBody);
+  fill(roomNow);
+  fill(roomHistory);
   setText(roomTitle, '');
   setText(who, '');
 }
@@ -114,7 +116,7 @@ async function refresh(listRooms: boolean): Promise<void> {
 function show(room: Inspection): void {
   series.add(room);
   setText(roomTitle, `Room ${room.tenant}`);
-  renderRoom(roomBody, room, series);
+  renderRoom({ now: roomNow, history: roomHistory }, room, series);
   charts.update(series);
 }
 
@@ -149,7 +151,7 @@ async function boot(): Promise<void> {
         'div',
         { class: 'layout' },
         rooms,
-        h('main', {}, roomTitle, updated, charts.element, roomBody),
+        h('main', {}, roomTitle, updated, roomNow, charts.element, roomHistory),
       ),
     );
   signIn.addEventListener('submit', (event) => {

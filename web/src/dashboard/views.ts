@@ -170,14 +170,15 @@ function summary(room: Inspection): HTMLElement {
   );
 }
 
-/** One room's inspection: everything but the charts, which keep their own canvases. */
-export function renderRoom(target: HTMLElement, room: Inspection, series: RoomSeries): void {
-  fill(
-    target,
-    summary(room),
-    peersTable(room.peers),
-    streamsTable(room.streams, room.now),
-    routeChanges(room, series),
-    eventsList(room.events),
-  );
+/**
+ * One room's inspection around the charts, which keep their own canvases:
+ * what is connected now above them, what happened below.
+ */
+export function renderRoom(
+  targets: { readonly now: HTMLElement; readonly history: HTMLElement },
+  room: Inspection,
+  series: RoomSeries,
+): void {
+  fill(targets.now, summary(room), peersTable(room.peers), streamsTable(room.streams, room.now));
+  fill(targets.history, routeChanges(room, series), eventsList(room.events));
 }

@@ -11,6 +11,14 @@ export const SCREENSHOT_DIR = resolve(
   '../../../../artifacts/screenshots/pages',
 );
 
+/** Keeps a full-page screenshot as a test artifact; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
 export interface IndicatorReading {
   readonly state: ProtectionState | null;
   readonly cause: string | null;
@@ -113,11 +121,8 @@ export class Tab {
     );
   }
 
-  async screenshot(name: string): Promise<string> {
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    const path = join(SCREENSHOT_DIR, `${name}.png`);
-    await this.page.screenshot({ path, fullPage: true });
-    return path;
+  screenshot(name: string): Promise<string> {
+    return screenshot(this.page, name);
   }
 }
 
