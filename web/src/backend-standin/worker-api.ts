@@ -4,7 +4,7 @@
  * published API document.
  */
 export const WORKER_API_PATHS = Object.freeze({
-  /** POST `{ tenant, role: 'peer' }` with the tenant key: `{ token, expiresAt }`. */
+  /** POST `{ tenantId, role: 'peer' }` with the tenant key: `{ token, expiresAt }`. */
   tokens: '/api/tunnel/tokens',
   /** GET: the session, `{ status, ... }`. */
   session: '/api/baileys/sessions/:tenant',
@@ -12,7 +12,7 @@ export const WORKER_API_PATHS = Object.freeze({
   start: '/api/baileys/sessions/:tenant/start',
   /** GET: the current QR as a PNG; 404 while there is none. */
   qrPng: '/api/baileys/sessions/:tenant/qr.png',
-  /** POST `{ phone }`: `{ code }`. */
+  /** POST `{ phoneNumber }` (international form): `{ code }`. */
   pairingCode: '/api/baileys/sessions/:tenant/pairing-code',
 });
 
@@ -52,7 +52,7 @@ export class WorkerApi {
 
   async peerToken(): Promise<MintedPeerToken> {
     const body = (await this.#json('POST', 'tokens', {
-      tenant: this.#options.tenant,
+      tenantId: this.#options.tenant,
       role: 'peer',
     })) as {
       token?: unknown;
@@ -95,8 +95,11 @@ export class WorkerApi {
     return new Uint8Array(await response.arrayBuffer());
   }
 
-  async pairingCode(phone: string): Promise<string> {
-    const body = (await this.#json('POST', 'pairingCode', { phone })) as { code?: unknown };
+  /** `digits`: the number with its country code, digits only. */
+  async pairingCode(digits: string): Promise<string> {
+    const body = (await this.#json('POST', 'pairingCode', { phoneNumber: `+${digits}` })) as {
+      code?: unknown;
+    };
     if (typeof body.code !== 'string') {
       throw new WorkerApiError('bad_answer', 502, 'the worker answered without a pairing code');
     }

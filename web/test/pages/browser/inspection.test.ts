@@ -25,7 +25,7 @@ async function adminToken(tenant = '*'): Promise<string> {
   const response = await fetch(`${stack.api.url}/api/tunnel/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant, role: 'admin' }),
+    body: JSON.stringify({ tenantId: tenant, role: 'admin' }),
   });
   return ((await response.json()) as { token: string }).token;
 }

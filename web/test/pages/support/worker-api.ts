@@ -88,7 +88,7 @@ export class WorkerApiServer {
       return;
     }
     if (request.method === 'POST' && path === route('pairingCode')) {
-      const code = await manager.requestPairingCode(tenant, String(body['phone'] ?? ''));
+      const code = await manager.requestPairingCode(tenant, String(body['phoneNumber'] ?? ''));
       return json(response, 200, { code });
     }
     json(response, 404, { error: { code: 'not_found', message: `${request.method} ${path}` } });
@@ -96,7 +96,7 @@ export class WorkerApiServer {
 
   async #token(response: ServerResponse, key: string, body: Record<string, unknown>) {
     const { minter, tenantKeys, adminKey } = this.#options;
-    const tenant = String(body['tenant'] ?? '');
+    const tenant = String(body['tenantId'] ?? '');
     if (key === adminKey && body['role'] === 'admin') {
       this.minted.admin += 1;
       return json(response, 200, await minter.admin(tenant));

@@ -149,13 +149,13 @@ describe('the backend stand-in', () => {
         method: 'POST',
         path: '/api/tunnel/tokens',
         authorization: `Bearer ${TENANT_KEY}`,
-        body: '{"tenant":"pizzeria-1","role":"peer"}',
+        body: '{"tenantId":"pizzeria-1","role":"peer"}',
       },
       {
         method: 'POST',
         path: '/api/tunnel/tokens',
         authorization: `Bearer ${TENANT_KEY}`,
-        body: '{"tenant":"pizzeria-1","role":"peer"}',
+        body: '{"tenantId":"pizzeria-1","role":"peer"}',
       },
     ]);
   });
@@ -186,7 +186,7 @@ describe('the backend stand-in', () => {
     expect(await (await post('/backend/pairing-code', { phone: '5215512345678' })).json()).toEqual({
       code: 'ABCD1234',
     });
-    expect(worker.seen.at(-1)?.body).toBe('{"phone":"5215512345678"}');
+    expect(worker.seen.at(-1)?.body).toBe('{"phoneNumber":"+5215512345678"}');
     expect(await (await post('/backend/session/start', {})).json()).toEqual({ status: 'starting' });
   });
 
