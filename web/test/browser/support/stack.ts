@@ -37,6 +37,12 @@ export interface StackOptions {
   readonly upstreams?: boolean;
   /** Also start the stand-in's plain development listener (for a Node peer beside Chromium). */
   readonly standinPlain?: boolean;
+  /**
+   * Chromium reaches the room through the gate (default), which can make it
+   * unreachable; without it, straight to the room, with no hop through this
+   * process's event loop (for figures).
+   */
+  readonly gate?: boolean;
 }
 
 /**
@@ -135,7 +141,7 @@ export class Stack {
     const local = (port: number) => `127.0.0.1:${port}`;
     const rules: HostRule[] = [
       { host: PAGE_HOST, to: local(this.page.port) },
-      { host: ROOM_HOST, to: local(this.gate.port) },
+      { host: ROOM_HOST, to: local(this.options.gate === false ? this.room.port : this.gate.port) },
     ];
     if (this.standin && this.http1 && this.trap) {
       const standin = local(this.standinPort);
