@@ -39,7 +39,8 @@ export interface BaileysClient {
 /** A folder of Baileys multi-file creds kept across the sockets of one account. */
 export async function credsFolder(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'pasarela-browser-creds-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  // Baileys may still write keys just after its socket closed: a busy folder is retried.
+  return { dir, remove: () => rm(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** The product's tenant egress in direct mode, reaching the stand-in by its host map. */
