@@ -4,12 +4,12 @@ import type { TenantEgress } from '@pasarela/session-worker/egress';
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 // The session worker does not export its tunnel as a package entry yet.
-import { parseTunnelSettings, TunnelService } from '../../../../session-worker/src/tunnel/index.js';
+import { parseTunnelSettings, TunnelService } from '@pasarela/session-worker/tunnel';
 import type {
   RoomSocketClass,
   TenantTunnel,
   TunnelSettingsInput,
-} from '../../../../session-worker/src/tunnel/index.js';
+} from '@pasarela/session-worker/tunnel';
 import { waitUntil } from './page.js';
 import { ROOM_HOST } from './stack.js';
 import type { Stack } from './stack.js';
