@@ -245,6 +245,37 @@ describe('the backend stand-in', () => {
     );
   });
 
+  it('lets a development page reach a plain room and the stand-in endpoints', async () => {
+    const config = readBackendEnv({
+      PASARELA_BACKEND_TENANT: 'pizzeria-1',
+      PASARELA_BACKEND_TENANT_KEY: TENANT_KEY,
+      PASARELA_BACKEND_WORKER_URL: `http://127.0.0.1:${worker.port}`,
+      PASARELA_BACKEND_ROOM: '127.0.0.1:8787',
+      PASARELA_BACKEND_ROOM_PROTOCOL: 'ws',
+      PASARELA_BACKEND_MODE: 'development',
+      PASARELA_BACKEND_DEV_HOST_MAP: '{"web.whatsapp.com":"http://127.0.0.1:8080"}',
+      PASARELA_BACKEND_PORT: '0',
+      PASARELA_BACKEND_SITE_DIR: site,
+    });
+    const development = await startBackend(config);
+    try {
+      const response = await fetch(`${development.url}/dashboard`);
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy.split('; ').find((part) => part.startsWith('connect-src'))).toBe(
+        "connect-src 'self' ws://127.0.0.1:8787 http://127.0.0.1:8787 https://*.whatsapp.net " +
+          'https://*.whatsapp.com wss://*.whatsapp.net wss://*.whatsapp.com ' +
+          'http://127.0.0.1:8080 ws://127.0.0.1:8080',
+      );
+      expect(await (await fetch(`${development.url}/backend/config`)).json()).toMatchObject({
+        room: { host: '127.0.0.1:8787', protocol: 'ws' },
+        mode: 'development',
+        devHostMap: { 'web.whatsapp.com': 'http://127.0.0.1:8080' },
+      });
+    } finally {
+      await development.close();
+    }
+  });
+
   it('sends / to the dashboard and /admin to its folder, with the room for the dashboard', async () => {
     const root = await call('/', { redirect: 'manual' });
     const admin = await call('/admin', { redirect: 'manual' });
