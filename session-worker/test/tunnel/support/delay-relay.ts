@@ -66,18 +66,27 @@ export class DelayRelay {
   }
 
   #pipe(from: Socket, to: Socket): void {
+    // One queue per direction and one timer for its head: separate timers
+    // per chunk could fire out of order once their delays are rounded.
+    const queue: Array<{ at: number; action: () => void }> = [];
+    let timer: NodeJS.Timeout | undefined;
     let lastAt = 0;
+    const flush = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0]!.at <= now) {
+        const { action } = queue.shift()!;
+        if (this.#cut) this.#held.push(action);
+        else action();
+      }
+      if (queue.length > 0) timer = setTimeout(flush, Math.max(1, queue[0]!.at - now));
+    };
     const later = (action: () => void) => {
       const now = Date.now();
       // Each chunk leaves no earlier than the one before it: a stream keeps its order.
-      const at = Math.max(lastAt, now + this.latencyMs + Math.random() * this.jitterMs);
-      lastAt = at;
-      const run = () => {
-        if (this.#cut) this.#held.push(action);
-        else action();
-      };
-      if (at <= now) run();
-      else setTimeout(run, at - now);
+      lastAt = Math.max(lastAt, now + this.latencyMs + Math.random() * this.jitterMs);
+      queue.push({ at: lastAt, action });
+      if (!timer) flush();
     };
     from.on('data', (chunk: Buffer) => later(() => to.write(chunk)));
     from.on('end', () => later(() => to.end()));
