@@ -1,3 +1,4 @@
+import type { Inspection } from '@pasarela/broker';
 import { signToken } from '@pasarela/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,13 @@ async function adminToken(tenant = '*'): Promise<string> {
     body: JSON.stringify({ tenantId: tenant, role: 'admin' }),
   });
   return ((await response.json()) as { token: string }).token;
+}
+
+async function roomNow(): Promise<Inspection> {
+  const response = await fetch(`http://${stack.room.host}/admin/rooms/${TENANT}`, {
+    headers: { authorization: `Bearer ${await adminToken()}` },
+  });
+  return (await response.json()) as Inspection;
 }
 
 const cells = (page: Page, table: string) =>
@@ -154,5 +162,33 @@ describe('the inspection dashboard', () => {
     expect(events.find((row) => row[1] === 'closed')?.[3]).toBe('peer');
     expect(await cells(admin, 'peers')).toHaveLength(1);
     await kitchen.close();
+  });
+});
+
+describe('the local stack for a person trying it', () => {
+  it('relays from an http page on a loopback address, through a plain room, to the plain stand-in', async () => {
+    const backend = await stack.developmentBackend({
+      id: TENANT,
+      restaurant: 'Bar Cuatro',
+      pageHost: '127.0.0.1',
+      policy: 'prefer-tunnel',
+    });
+    const laptop = await stack.device({ name: 'laptop' });
+    try {
+      const tab = await laptop.tab(`${backend.url}/dashboard?lang=en`, 'laptop (en)');
+      await tab.page.getByRole('button', { name: 'Yes, use this tab' }).click();
+      const { value } = await waitFor(
+        'a peer with every leg proven through the plain stand-in',
+        async () => (await roomNow()).peers,
+        (peers) =>
+          peers.some((peer) => Object.values(peer.legs).every((leg) => leg.status === 'ok')),
+        BOUNDS.joinMs,
+      );
+      expect(value.map((peer) => peer.userAgent?.includes('Chrome/'))).toEqual([true]);
+      // No worker in this room: the page says it waits for its word.
+      expect(await tab.reading()).toMatchObject({ state: 'reconnecting', cause: 'no-word' });
+    } finally {
+      await laptop.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   RoomServer,
   testKeys,
 } from '../../../../session-worker/test/tunnel/support/room.js';
+import { standinDevMap } from '../../../../session-worker/test/tunnel/support/peer.js';
 import { startStack } from '../../../../session-worker/test/tunnel/support/stack.js';
 import type { Stack as WorkerStack } from '../../../../session-worker/test/tunnel/support/stack.js';
 import { TokenMinter, TUNNEL_DEFAULTS } from '../../../../session-worker/src/tunnel/index.js';
@@ -121,6 +122,8 @@ export class PagesStack {
   profile!: BrowserProfile;
   browser!: Browser;
   #removeSite: (() => Promise<void>) | null = null;
+  #siteDir = '';
+  readonly #extraBackends: Backend[] = [];
 
   private constructor(readonly options: PagesStackOptions) {
     this.tenantKeys = Object.fromEntries(
@@ -150,6 +153,7 @@ export class PagesStack {
       startStandin().then((standin) => (this.standin = standin)),
     ]);
     this.#removeSite = site.remove;
+    this.#siteDir = site.dir;
     console.log(`[pages] wrangler dev answered in ${roomMs} ms; site built in ${site.ms} ms`);
     this.gate = new RoomGate({ tls: this.ca.issue([ROOM_HOST]), targetPort: this.room.port });
     await this.gate.open();
@@ -206,6 +210,30 @@ export class PagesStack {
     return startBackend({ ...config, tls: { cert: pair.certPem, key: pair.keyPem } });
   }
 
+  /**
+   * The local stack's way for a person's own browser: the pages over plain
+   * http on a loopback address (a secure context), the room over plain ws,
+   * and the peer's development host map to the stand-in's plain endpoints.
+   */
+  async developmentBackend(tenant: TenantSpec): Promise<Backend> {
+    const config = readBackendEnv({
+      PASARELA_BACKEND_TENANT: tenant.id,
+      PASARELA_BACKEND_RESTAURANT: tenant.restaurant,
+      PASARELA_BACKEND_TENANT_KEY: this.tenantKeys[tenant.id],
+      PASARELA_BACKEND_WORKER_URL: this.api.url,
+      PASARELA_BACKEND_ROOM: this.room.host,
+      PASARELA_BACKEND_ROOM_PROTOCOL: 'ws',
+      PASARELA_BACKEND_MODE: 'development',
+      PASARELA_BACKEND_DEV_HOST_MAP: JSON.stringify(standinDevMap(this.standin)),
+      PASARELA_BACKEND_PORT: '0',
+      PASARELA_BACKEND_SITE_DIR: this.#siteDir,
+      PASARELA_BACKEND_PEER: JSON.stringify(SUITE_PEER),
+    });
+    const backend = await startBackend(config);
+    this.#extraBackends.push(backend);
+    return backend;
+  }
+
   #hostRules(): HostRule[] {
     const local = (port: number) => `127.0.0.1:${port}`;
     const standin = this.standin.hostMap['mmg.whatsapp.net'];
@@ -219,7 +247,8 @@ export class PagesStack {
       { host: 'web.whatsapp.com', to: standin },
       { host: '*.whatsapp.net', to: standin },
       { host: '*.whatsapp.com', to: standin },
-      // Nothing else resolves: no lookup leaves the machine.
+      // Loopback stays itself (the development pages); nothing else resolves.
+      { host: '127.0.0.1', to: '127.0.0.1' },
       { host: '*', to: '~NOTFOUND' },
     );
     return rules;
@@ -242,7 +271,9 @@ export class PagesStack {
   async stop(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
     await this.profile?.dispose();
-    for (const backend of this.backends.values()) await backend.close();
+    for (const backend of [...this.backends.values(), ...this.#extraBackends]) {
+      await backend.close();
+    }
     await this.api?.stop().catch(() => undefined);
     await this.worker?.close().catch(() => undefined);
     await this.gate?.close();
