@@ -1,0 +1,100 @@
+import { once } from 'node:events';
+import { signToken } from '@pasarela/shared';
+import { startStandin } from '@pasarela/standin';
+import type { Standin } from '@pasarela/standin';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { pairTenant } from '../session/support/harness.js';
+import { BOUNDS, TEST_TUNNEL_SETTINGS } from './support/fixture.js';
+import { WORKER_ADDRESS } from './support/peer.js';
+import { ROOM_START_TIMEOUT_MS, RoomServer, testKeys } from './support/room.js';
+import { connectionsOf, startStack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
+import { until } from './support/until.js';
+
+/**
+ * Several tenants, each with its own tab on an address of its own: each
+ * uses only its own tunnel, one tab closing changes nothing for the other,
+ * and the stats are kept apart.
+ */
+const TENANTS = [
+  { tenant: 'tenants-sol', phone: '15550100501', address: '127.0.0.3' },
+  { tenant: 'tenants-luna', phone: '15550100502', address: '127.0.0.4' },
+] as const;
+const keys = testKeys();
+const room = new RoomServer({ keysJson: keys.json });
+let standin: Standin;
+let stack: Stack;
+let moveMs = 0;
+
+beforeAll(async () => {
+  const [ms] = await Promise.all([room.start(), startStandin().then((s) => (standin = s))]);
+  console.log(`[wrangler dev] answered /health ${ms} ms after spawn`);
+  stack = await startStack({ standin, room, keys });
+  moveMs =
+    BOUNDS.peerGoneMs +
+    BOUNDS.peerJoinMs +
+    (TEST_TUNNEL_SETTINGS.routes?.healthyForMs ?? 0) +
+    stack.harness.config.connectTimeoutMs * 2;
+}, ROOM_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await stack?.close();
+  await room.stop();
+  await standin?.close();
+});
+
+async function latest(phone: string) {
+  return connectionsOf(await standin.control.records(), phone).at(-1);
+}
+
+describe('several tenants', () => {
+  it('each runs through its own tab; one tab closing leaves the other alone; stats stay apart', async () => {
+    const peers = [];
+    for (const { tenant, phone, address } of TENANTS) {
+      peers.push(await stack.startPeer(tenant, { localAddress: address }));
+      await pairTenant(stack.harness, standin, tenant, phone);
+    }
+    for (const { phone, address } of TENANTS) {
+      await until(
+        async () => ((await latest(phone))?.remoteAddress === address ? true : undefined),
+        `${phone} through its own tab`,
+        moveMs,
+      );
+    }
+    const [sol, luna] = TENANTS;
+    const lunaBefore = await latest(luna.phone);
+
+    peers[0]!.stop();
+    await until(
+      async () => ((await latest(sol.phone))?.remoteAddress === WORKER_ADDRESS ? true : undefined),
+      `${sol.tenant} direct`,
+      moveMs,
+    );
+    expect(await latest(luna.phone)).toEqual(lunaBefore);
+    expect(stack.service.status(luna.tenant)?.routes.websocket).toBe('tunnel');
+    expect(stack.service.status(sol.tenant)?.routes.websocket).toBe('direct');
+    const solStats = stack.service.stats(sol.tenant)!;
+    const lunaStats = stack.service.stats(luna.tenant)!;
+    expect(solStats.routeChanges.recent.map((c) => c.reason)).toContain('tunnel_lost');
+    expect(lunaStats.routeChanges.recent.map((c) => c.reason)).not.toContain('tunnel_lost');
+    expect(solStats.peer).toBeNull();
+    expect(lunaStats.peer?.health).toBe('healthy');
+    expect(stack.service.list().map((s) => s.tenant)).toEqual([luna.tenant, sol.tenant]);
+    peers[1]!.stop();
+  });
+
+  it("refuses a peer token of one tenant at the other tenant's room", async () => {
+    const [sol, luna] = TENANTS;
+    const token = await signToken({ tenant: sol.tenant, role: 'peer', ttlSeconds: 60 }, keys.keys);
+    const socket = new WebSocket(`ws://${room.host}/parties/tunnel/${luna.tenant}?token=${token}`);
+    socket.binaryType = 'nodebuffer';
+    const [first] = (await once(socket, 'message')) as [Buffer];
+    socket.terminate();
+    // An Error frame: version 1, type 0x03, then its JSON.
+    expect(first[1]).toBe(0x03);
+    expect(JSON.parse(first.subarray(16).toString('utf8'))).toMatchObject({
+      code: 'auth_wrong_tenant',
+    });
+  });
+});
