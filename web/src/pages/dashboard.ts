@@ -16,8 +16,9 @@ function amount(bytes: number): string {
 function sessionCard(context: PageContext): HTMLElement {
   const title = h('h2', {});
   const state = h('p', { 'data-testid': 'session' });
+  const unreachable = h('p', { class: 'hint', role: 'alert' });
   const link = h('a', { href: '/whatsapp-connect' });
-  const card = h('section', { class: 'card' }, title, state, link);
+  const card = h('section', { class: 'card' }, title, state, unreachable, link);
   const watch = new SessionWatch(context.backend, SESSION_POLL_MS);
   const render = () => {
     const texts = context.texts();
@@ -26,6 +27,10 @@ function sessionCard(context: PageContext): HTMLElement {
     setText(state, describeSession(session, texts));
     setText(link, texts.pages.dashboard.connectLink);
     link.hidden = session === 'connected';
+    // The room's word stands on its own; the backend matters only without it.
+    const failed = watch.failed && context.protection().session === null;
+    setText(unreachable, failed ? texts.errors.backend : '');
+    unreachable.hidden = !failed;
   };
   watch.on(render);
   watch.start();

@@ -95,9 +95,11 @@ void mountPage({
     const status = h('p', { class: 'session-state', 'data-testid': 'session' });
     const back = h('a', { href: '/dashboard' });
     const done = h('p', { class: 'done', 'data-testid': 'connected' });
+    const unreachable = h('p', { class: 'hint', role: 'alert' });
     main.append(
       intro,
       status,
+      unreachable,
       done,
       back,
       h('div', { class: 'cards' }, qrSection(context, watch), codeSection(context)),
@@ -109,6 +111,8 @@ void mountPage({
       setText(done, texts.pages.connect.connected);
       setText(back, texts.pages.connect.backToDashboard);
       done.hidden = watch.status !== 'connected';
+      setText(unreachable, watch.failed ? texts.errors.backend : '');
+      unreachable.hidden = !watch.failed;
     };
     watch.on(render);
     context.onRender(render);

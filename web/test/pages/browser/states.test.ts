@@ -187,6 +187,7 @@ describe('the indicator, for its real causes', () => {
 
   it('reads reconnecting while the line to the room is cut, restored after', async () => {
     const before = await seen(desk, kitchen);
+    const tokens = stack.backends.get(TENANT)!.tokensIssued();
     await stack.gate.close();
     const off = await expectState(
       [desk, kitchen],
@@ -215,6 +216,8 @@ describe('the indicator, for its real causes', () => {
       BOUNDS.goneMs + BOUNDS.joinMs + BOUNDS.moveMs,
       'protection-restored',
     );
+    // Each new attempt asked the restaurant's backend for a fresh token.
+    expect(stack.backends.get(TENANT)!.tokensIssued()).toBeGreaterThan(tokens);
   });
 
   it('reads paused when staff pause it: relaying stops; resuming restarts it', async () => {
