@@ -134,7 +134,8 @@ export class WorkerApi {
       throw new WorkerApiError(
         'worker_unreachable',
         502,
-        `${method} ${WORKER_API_PATHS[path]}: ${timedOut ? 'no answer in time' : 'the worker did not answer'}`,
+        `${method} ${WORKER_API_PATHS[path]}: ` +
+          (timedOut ? 'no answer in time' : 'the worker did not answer'),
       );
     }
   }

@@ -8,7 +8,8 @@ export function refusalText(verdict: Exclude<TokenVerdict, { ok: true }>): strin
       return 'This is not a Pasarela token. Paste an admin token: it starts with "pt1.".';
     case 'not-admin':
       return (
-        `This is a ${verdict.role ?? 'non-admin'} token. The room inspection dashboard opens only ` +
+        `This is a ${verdict.role ?? 'non-admin'} token. ` +
+        'The room inspection dashboard opens only ' +
         "with an admin token: mint one with the worker's admin API key (POST /api/tunnel/tokens)."
       );
     case 'expired':

@@ -151,7 +151,9 @@ function summary(room: Inspection): HTMLElement {
     [
       'routes',
       status
-        ? `websocket ${status.routes.websocket}, download ${status.routes.download}, upload ${status.routes.upload}`
+        ? (['websocket', 'download', 'upload'] as const)
+            .map((leg) => `${leg} ${status.routes[leg]}`)
+            .join(', ')
         : '–',
     ],
     ['protected', status ? (status.protected ? 'yes' : `no: ${status.reason ?? ''}`) : '–'],

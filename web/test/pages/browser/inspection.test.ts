@@ -166,7 +166,7 @@ describe('the inspection dashboard', () => {
 });
 
 describe('the local stack for a person trying it', () => {
-  it('relays from an http page on a loopback address, through a plain room, to the plain stand-in', async () => {
+  it('relays from an http page on loopback via a plain room to the plain stand-in', async () => {
     const backend = await stack.developmentBackend({
       id: TENANT,
       restaurant: 'Bar Cuatro',

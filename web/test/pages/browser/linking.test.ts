@@ -139,7 +139,7 @@ describe('the connect page', () => {
 });
 
 describe('a tunnel-only restaurant', () => {
-  it('waits, without going direct, when its only relaying tab closes; a paused page says so', async () => {
+  it('waits, never direct, when its only relaying tab closes; a paused page says so', async () => {
     office = await stack.device({ name: 'office' });
     const es = await office.tab(stack.pageUrl(TUNNEL_ONLY, '/dashboard', 'es'), 'office (es)');
     const en = await office.tab(stack.pageUrl(TUNNEL_ONLY, '/kds', 'en'), 'office (en)');

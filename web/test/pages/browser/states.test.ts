@@ -149,7 +149,7 @@ describe('the indicator, for its real causes', () => {
     expect(await details.isHidden()).toBe(true);
   });
 
-  it('reads protection with latency when the line to the room is slow, restored after', async () => {
+  it('reads latency when the line to the room is slow, restored after', async () => {
     const before = await seen(desk, kitchen);
     stack.gate.delay(DELAY_MS);
     const slow = await expectState(
@@ -322,9 +322,11 @@ describe('the indicator, for its real causes', () => {
         'leg',
       );
       expect(notices.map((notice) => notice.text)).toEqual([
-        'Este navegador no puede llevar la conexión principal de WhatsApp; esa parte va por el servidor. ' +
+        'Este navegador no puede llevar la conexión principal de WhatsApp; ' +
+          'esa parte va por el servidor. ' +
           'WhatsApp sigue funcionando.',
-        "This browser cannot carry WhatsApp's main connection; that part goes through the server. " +
+        "This browser cannot carry WhatsApp's main connection; " +
+          'that part goes through the server. ' +
           'WhatsApp keeps working.',
       ]);
       expect(await es.reading()).toMatchObject({ cause: 'leg', unservable: 'websocket' });
@@ -344,7 +346,7 @@ describe('the indicator, for its real causes', () => {
     }
   });
 
-  it('reads a leak when WhatsApp traffic leaves direct while the page should carry it', async () => {
+  it('reads a leak when traffic leaves direct while the page should carry it', async () => {
     const carrying = await stack.device({ name: 'carrying' });
     const es = await carrying.tab(stack.pageUrl(TENANT, '/dashboard', 'es'), 'carrying (es)');
     await es.page.getByRole('button', { name: 'Sí, usar esta pestaña' }).click();

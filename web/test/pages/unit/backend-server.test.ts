@@ -231,12 +231,13 @@ describe('the backend stand-in', () => {
     }
   });
 
-  it('serves the pages under short names with a policy that limits where they connect', async () => {
+  it('serves the pages under short names with a policy on where they connect', async () => {
     const response = await call('/dashboard');
     expect(await response.text()).toBe('<!doctype html><title>dashboard</title>');
     expect(response.headers.get('content-security-policy')).toBe(
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-        "connect-src 'self' wss://rooms.example.com https://rooms.example.com https://*.whatsapp.net " +
+        "connect-src 'self' wss://rooms.example.com https://rooms.example.com " +
+        'https://*.whatsapp.net ' +
         'https://*.whatsapp.com wss://*.whatsapp.net wss://*.whatsapp.com; ' +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     );
@@ -276,7 +277,7 @@ describe('the backend stand-in', () => {
     }
   });
 
-  it('sends / to the dashboard and /admin to its folder, with the room for the dashboard', async () => {
+  it('sends / to the dashboard and /admin to its folder, with the room it reads', async () => {
     const root = await call('/', { redirect: 'manual' });
     const admin = await call('/admin', { redirect: 'manual' });
     expect([root.status, root.headers.get('location')]).toEqual([302, '/dashboard']);

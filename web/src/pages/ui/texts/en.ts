@@ -23,7 +23,9 @@ export const EN: Texts = {
     probing: 'Checking which parts of WhatsApp this browser can carry.',
     'policy-direct':
       'Protection is turned off for this restaurant: WhatsApp works through the server.',
-    leak: 'Some WhatsApp traffic left through the server when it should have gone through the restaurant.',
+    leak:
+      'Some WhatsApp traffic left through the server when it should have gone through the ' +
+      'restaurant.',
     leg: 'This browser cannot carry one part of WhatsApp; that part goes through the server.',
     partial: 'Part of the WhatsApp traffic goes through the server.',
     'no-peer': 'No browser at the restaurant is carrying WhatsApp.',
@@ -58,9 +60,11 @@ export const EN: Texts = {
     'protection-off': 'Protection is off, but WhatsApp keeps working.',
     slow: "The restaurant's connection is slow. WhatsApp keeps working but may take longer.",
     leak: (count) =>
-      `Warning: WhatsApp traffic left through the server (${times(count)}). WhatsApp keeps working.`,
+      `Warning: WhatsApp traffic left through the server (${times(count)}). ` +
+      'WhatsApp keeps working.',
     leg: (legs) =>
-      `This browser cannot carry ${legs}; that part goes through the server. WhatsApp keeps working.`,
+      `This browser cannot carry ${legs}; that part goes through the server. ` +
+      'WhatsApp keeps working.',
     paused: 'Protection paused in this browser. WhatsApp keeps working.',
     resumed: 'Protection resumed in this browser.',
     'whatsapp-waiting': 'WhatsApp is paused until a tab is open to carry it.',
@@ -84,14 +88,17 @@ export const EN: Texts = {
   consent: {
     title: 'Use this tab to protect WhatsApp?',
     body: [
-      "While this tab is open, the restaurant's WhatsApp traffic (messages, photos and files) will go out through this place's internet connection instead of through the server.",
-      "WhatsApp then sees the restaurant's own connection, which makes it less likely to block the number.",
+      "While this tab is open, the restaurant's WhatsApp traffic (messages, photos and files) " +
+        "will go out through this place's internet connection instead of through the server.",
+      "WhatsApp then sees the restaurant's own connection, which makes it less likely to block " +
+        'the number.',
       'Messages stay encrypted: this browser cannot read them. You can pause it at any time.',
     ],
     accept: 'Yes, use this tab',
     decline: 'Not now',
     declinedBanner:
-      'This browser does not carry the WhatsApp traffic. WhatsApp works through the server, which is less safe.',
+      'This browser does not carry the WhatsApp traffic. WhatsApp works through the server, ' +
+      'which is less safe.',
     enable: 'Use this tab',
     withdraw: 'Stop using this browser',
   },

@@ -15,7 +15,8 @@ export const ES: Texts = {
   cause: {
     tunnel: 'WhatsApp sale por la conexión a internet del restaurante.',
     'slow-peer':
-      'La conexión a internet del restaurante va lenta. WhatsApp puede tardar más en enviar y recibir.',
+      'La conexión a internet del restaurante va lenta. WhatsApp puede tardar más en enviar y ' +
+      'recibir.',
     'not-joined': 'Este navegador todavía no lleva el tráfico de WhatsApp del restaurante.',
     'room-link': 'Este navegador se está volviendo a conectar.',
     'no-word': 'Esperando noticias del servidor de WhatsApp.',
@@ -58,9 +59,11 @@ export const ES: Texts = {
     'protection-off': 'Protección desactivada, pero WhatsApp sigue funcionando.',
     slow: 'La conexión del restaurante va lenta. WhatsApp sigue funcionando, puede tardar más.',
     leak: (count) =>
-      `Aviso: tráfico de WhatsApp salió por el servidor (${times(count)}). WhatsApp sigue funcionando.`,
+      `Aviso: tráfico de WhatsApp salió por el servidor (${times(count)}). ` +
+      'WhatsApp sigue funcionando.',
     leg: (legs) =>
-      `Este navegador no puede llevar ${legs}; esa parte va por el servidor. WhatsApp sigue funcionando.`,
+      `Este navegador no puede llevar ${legs}; esa parte va por el servidor. ` +
+      'WhatsApp sigue funcionando.',
     paused: 'Protección en pausa en este navegador. WhatsApp sigue funcionando.',
     resumed: 'Protección reanudada en este navegador.',
     'whatsapp-waiting': 'WhatsApp está en pausa hasta que haya una pestaña abierta que lo lleve.',
@@ -84,14 +87,18 @@ export const ES: Texts = {
   consent: {
     title: '¿Usar esta pestaña para proteger WhatsApp?',
     body: [
-      'Mientras esta pestaña esté abierta, el tráfico de WhatsApp del restaurante (mensajes, fotos y archivos) saldrá por la conexión a internet de este local, en lugar de por el servidor.',
+      'Mientras esta pestaña esté abierta, el tráfico de WhatsApp del restaurante (mensajes, ' +
+        'fotos y archivos) saldrá por la conexión a internet de este local, en lugar de por el ' +
+        'servidor.',
       'Así WhatsApp ve la conexión del restaurante y es menos probable que bloquee el número.',
-      'El contenido de los mensajes va cifrado: este navegador no puede leerlo. Puedes pausarlo cuando quieras.',
+      'El contenido de los mensajes va cifrado: este navegador no puede leerlo. Puedes ' +
+        'pausarlo cuando quieras.',
     ],
     accept: 'Sí, usar esta pestaña',
     decline: 'Ahora no',
     declinedBanner:
-      'Este navegador no lleva el tráfico de WhatsApp. WhatsApp funciona por el servidor, que es menos seguro.',
+      'Este navegador no lleva el tráfico de WhatsApp. WhatsApp funciona por el servidor, que ' +
+      'es menos seguro.',
     enable: 'Usar esta pestaña',
     withdraw: 'Dejar de usar este navegador',
   },
@@ -123,7 +130,8 @@ export const ES: Texts = {
     kds: {
       title: 'Pantalla de cocina',
       orders:
-        'Deja esta pantalla abierta: además de mostrar los pedidos, protege el WhatsApp del restaurante.',
+        'Deja esta pantalla abierta: además de mostrar los pedidos, protege el WhatsApp del ' +
+        'restaurante.',
     },
     connect: {
       title: 'Vincular WhatsApp',
