@@ -44,7 +44,11 @@ export function describeProtection(protection: Protection, texts: Texts): Protec
   if (flags.waitingForTab) flagLines.push(texts.flags.waitingForTab);
   const routes = protection.routes;
   return {
-    headline: texts.state[protection.state],
+    headline: flags.waitingForTab
+      ? texts.headline.waitingForTab
+      : protection.cause === 'not-joined'
+        ? texts.headline.notJoined
+        : texts.state[protection.state],
     explanation: parts.join(' '),
     flags: flagLines,
     routes: routes

@@ -174,7 +174,7 @@ describe('a tunnel-only restaurant', () => {
       'WhatsApp is paused until a tab is open to carry it.',
     ]);
     expect(await en.reading()).toMatchObject({
-      headline: 'Using the server',
+      headline: 'Not protected: WhatsApp paused',
       explanation: 'No browser at the restaurant is carrying WhatsApp.',
       flags: [
         'Paused by staff in this browser.',

@@ -84,7 +84,7 @@ describe('the pages speak Spanish first, and English', () => {
       ),
       EN,
     );
-    expect(words.headline).toBe('Using the server');
+    expect(words.headline).toBe('Not protected: WhatsApp paused');
     expect(words.flags).toEqual([
       'Paused by staff in this browser.',
       'WhatsApp is paused until a tab is open to carry it.',
@@ -107,6 +107,17 @@ describe('the pages speak Spanish first, and English', () => {
       'This browser cannot carry one part of WhatsApp; that part goes through the server.',
     );
     expect(words.flags).toEqual(["This browser cannot carry: WhatsApp's main connection."]);
+  });
+
+  it('claims nothing about the route for a browser that does not relay', () => {
+    const words = describeProtection(
+      protectionOf(input({ joined: false, link: null, state: null, legs: null, status: null })),
+      ES,
+    );
+    expect(words.headline).toBe('Este navegador no protege');
+    expect(words.explanation).toBe(
+      'Este navegador todavía no lleva el tráfico de WhatsApp del restaurante.',
+    );
   });
 
   it('words the protected state with its round trip', () => {

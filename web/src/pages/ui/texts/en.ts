@@ -12,6 +12,10 @@ export const EN: Texts = {
     reconnecting: 'Restoring protection',
     server: 'Using the server',
   },
+  headline: {
+    notJoined: 'This browser is not protecting',
+    waitingForTab: 'Not protected: WhatsApp paused',
+  },
   cause: {
     tunnel: "WhatsApp goes out through the restaurant's internet connection.",
     'slow-peer':

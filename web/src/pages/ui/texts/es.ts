@@ -12,6 +12,10 @@ export const ES: Texts = {
     reconnecting: 'Recuperando la protección',
     server: 'Usando el servidor',
   },
+  headline: {
+    notJoined: 'Este navegador no protege',
+    waitingForTab: 'Sin protección: WhatsApp en pausa',
+  },
   cause: {
     tunnel: 'WhatsApp sale por la conexión a internet del restaurante.',
     'slow-peer':

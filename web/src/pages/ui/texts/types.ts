@@ -11,6 +11,13 @@ export interface Texts {
   /** The language's own name, for the language switch. */
   readonly languageName: string;
   readonly state: Readonly<Record<ProtectionState, string>>;
+  /** Headlines where the state's own would claim more than is known. */
+  readonly headline: {
+    /** This browser does not relay; another may. */
+    readonly notJoined: string;
+    /** `tunnel-only` and nobody relays: nothing goes through the server either. */
+    readonly waitingForTab: string;
+  };
   readonly cause: Readonly<Record<ProtectionCause, string>>;
   readonly meanwhile: { readonly server: string; readonly waiting: string };
   readonly flags: {
