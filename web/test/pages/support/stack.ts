@@ -55,7 +55,12 @@ export const SUITE_PEER = {
   reconnect: { minDelayMs: 100, maxDelayMs: 1_000, connectionTimeoutMs: 3_000 },
 } as const;
 
-const STATUS_MS = 1_000 + (TEST_TUNNEL_SETTINGS.statusDebounceMs ?? 0);
+/**
+ * A status change reaching every page: the worker's debounce, then two
+ * seconds for the room, the tab channel and the test's poll on a busy
+ * machine.
+ */
+const STATUS_MS = 2_000 + (TEST_TUNNEL_SETTINGS.statusDebounceMs ?? 0);
 
 /** Bounds the suite waits with, each derived from the settings above and the worker's. */
 export const BOUNDS = {
