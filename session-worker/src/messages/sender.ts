@@ -136,13 +136,15 @@ export class SendService {
         metrics: this.#o.metrics,
       });
     } catch (error) {
-      await this.#failRetryable(tenant, key, error);
+      await this.#failRetryable(tenant, key, request.kind, error);
       throw error;
     }
     const started = Date.now();
+    let queuedMs = 0;
     let written: { messageId: string; message: string | null; waiting: Promise<AckOutcome> };
     try {
       written = await this.#o.manager.withSocket(tenant, async (sock) => {
+        queuedMs = Date.now() - started;
         const watcher = this.#o.watcherOf(sock);
         const messageId = generateMessageIDV2(sock.user?.id);
         const expectation = watcher?.expect(messageId);
@@ -175,7 +177,12 @@ export class SendService {
         log.warn({ messageId: error.messageId }, 'send outcome unknown: connection closed');
         return { record: record!, replayed: false };
       }
-      await this.#failRetryable(tenant, key, error instanceof SendWriteError ? error.cause : error);
+      await this.#failRetryable(
+        tenant,
+        key,
+        request.kind,
+        error instanceof SendWriteError ? error.cause : error,
+      );
       if (error instanceof SendWriteError) {
         throw new ApiError('send_failed', 'the message could not be written to WhatsApp', {
           idempotencyKey: key,
@@ -183,23 +190,30 @@ export class SendService {
       }
       throw error;
     }
-    await this.#o.records.updateSend(
-      tenant,
-      key,
-      { messageId: written.messageId, message: written.message },
-      Date.now(),
-    );
+    const writtenMs = Date.now() - started;
+    // The message id and content are stored with the outcome (one write),
+    // or with `pending` when the deadline comes first.
+    const sentAs = { messageId: written.messageId, message: written.message };
     const deadline = this.#o.settings.sendAckTimeoutMs;
     const first = await Promise.race([written.waiting, delay(deadline)]);
     if (first === 'deadline') {
-      const record = await this.#settle(tenant, key, { state: 'pending' });
+      const record = await this.#settle(tenant, key, { state: 'pending', ...sentAs });
       this.#o.metrics?.sends.inc({ kind: request.kind, outcome: 'pending' });
       log.info({ messageId: written.messageId, deadlineMs: deadline }, 'no ack yet; send pending');
       void written.waiting.then((late) => this.#late(tenant, key, started, late));
       return { record: record!, replayed: false };
     }
-    const record = await this.#finish(tenant, key, started, first, ['sending']);
-    log.debug({ messageId: written.messageId, state: record?.state }, 'send finished');
+    const record = await this.#finish(tenant, key, started, first, ['sending'], sentAs);
+    log.debug(
+      {
+        messageId: written.messageId,
+        state: record?.state,
+        queuedMs,
+        writtenMs,
+        answeredMs: Date.now() - started,
+      },
+      'send finished',
+    );
     return { record: record!, replayed: false };
   }
 
@@ -219,38 +233,48 @@ export class SendService {
     started: number,
     outcome: AckOutcome,
     from: SendState[],
+    sentAs: { messageId?: string; message?: string | null } = {},
   ): Promise<SendRecord | undefined> {
-    const kind = (await this.#o.records.getSend(tenant, key))?.kind ?? 'unknown';
     if (outcome.kind === 'ack') {
       this.#o.metrics?.ackSeconds.observe((outcome.at - started) / 1_000);
-      this.#o.metrics?.sends.inc({ kind, outcome: 'sent' });
-      return this.#settle(tenant, key, { state: 'sent', ackAt: outcome.at }, from);
+      return this.#count(
+        await this.#settle(tenant, key, { state: 'sent', ackAt: outcome.at, ...sentAs }, from),
+      );
     }
     if (outcome.kind === 'error') {
-      this.#o.metrics?.sends.inc({ kind, outcome: 'failed' });
-      return this.#settle(
+      return this.#count(
+        await this.#settle(
+          tenant,
+          key,
+          {
+            state: 'failed',
+            retryable: false,
+            errorCode: 'upstream_rejected',
+            errorMessage: `WhatsApp answered with error ${outcome.code}`,
+            ...sentAs,
+          },
+          from,
+        ),
+      );
+    }
+    return this.#count(
+      await this.#settle(
         tenant,
         key,
         {
-          state: 'failed',
-          retryable: false,
-          errorCode: 'upstream_rejected',
-          errorMessage: `WhatsApp answered with error ${outcome.code}`,
+          state: 'outcome_unknown',
+          errorCode: 'outcome_unknown',
+          errorMessage: 'the connection to WhatsApp closed before its ack',
+          ...sentAs,
         },
         from,
-      );
-    }
-    this.#o.metrics?.sends.inc({ kind, outcome: 'outcome_unknown' });
-    return this.#settle(
-      tenant,
-      key,
-      {
-        state: 'outcome_unknown',
-        errorCode: 'outcome_unknown',
-        errorMessage: 'the connection to WhatsApp closed before its ack',
-      },
-      from,
+      ),
     );
+  }
+
+  #count(record: SendRecord | undefined): SendRecord | undefined {
+    if (record) this.#o.metrics?.sends.inc({ kind: record.kind, outcome: record.state });
+    return record;
   }
 
   #settle(
@@ -262,7 +286,7 @@ export class SendService {
     return this.#o.records.updateSend(tenant, key, patch, Date.now(), from);
   }
 
-  async #failRetryable(tenant: string, key: string, error: unknown): Promise<void> {
+  async #failRetryable(tenant: string, key: string, kind: string, error: unknown): Promise<void> {
     const code = (error as { code?: unknown }).code;
     await this.#settle(tenant, key, {
       state: 'failed',
@@ -270,7 +294,7 @@ export class SendService {
       errorCode: typeof code === 'string' ? code : 'send_failed',
       errorMessage: 'nothing reached WhatsApp; the same key may be sent again',
     });
-    this.#o.metrics?.sends.inc({ kind: 'any', outcome: 'failed' });
+    this.#o.metrics?.sends.inc({ kind, outcome: 'failed' });
   }
 }
 

@@ -148,6 +148,12 @@ export class PgRecordStore implements RecordStore {
   }
 
   async appendEvent(event: EventInput, webhookIds: readonly string[]): Promise<EventRecord> {
+    return (await this.appendEvents([{ event, webhookIds }]))[0]!;
+  }
+
+  async appendEvents(
+    batch: readonly { readonly event: EventInput; readonly webhookIds: readonly string[] }[],
+  ): Promise<EventRecord[]> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -157,21 +163,25 @@ export class PgRecordStore implements RecordStore {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `pasarela-events:${this.t('events')}`,
       ]);
-      const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO ${this.t('events')} (type, tenant_id, at, data)
-         VALUES ($1, $2, $3, $4) RETURNING id`,
-        [event.type, event.tenant, event.at, JSON.stringify(event.data)],
-      );
-      const id = Number(rows[0]!.id);
-      if (webhookIds.length > 0) {
-        await client.query(
-          `INSERT INTO ${this.t('webhook_deliveries')} (webhook_id, event_id, next_at)
-           SELECT w, $2, $3 FROM unnest($1::text[]) AS w`,
-          [[...webhookIds], id, event.at],
+      const written: EventRecord[] = [];
+      for (const { event, webhookIds } of batch) {
+        const { rows } = await client.query<{ id: string }>(
+          `INSERT INTO ${this.t('events')} (type, tenant_id, at, data)
+           VALUES ($1, $2, $3, $4) RETURNING id`,
+          [event.type, event.tenant, event.at, JSON.stringify(event.data)],
         );
+        const id = Number(rows[0]!.id);
+        if (webhookIds.length > 0) {
+          await client.query(
+            `INSERT INTO ${this.t('webhook_deliveries')} (webhook_id, event_id, next_at)
+             SELECT w, $2, $3 FROM unnest($1::text[]) AS w`,
+            [[...webhookIds], id, event.at],
+          );
+        }
+        written.push({ ...event, id });
       }
       await client.query('COMMIT');
-      return { ...event, id };
+      return written;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

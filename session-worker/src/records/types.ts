@@ -163,6 +163,10 @@ export interface RecordStore {
 
   /** Writes an event and queues one delivery per webhook id, in one transaction. */
   appendEvent(event: EventInput, webhookIds: readonly string[]): Promise<EventRecord>;
+  /** Writes several events (with their deliveries) in one transaction, ids in the given order. */
+  appendEvents(
+    batch: readonly { readonly event: EventInput; readonly webhookIds: readonly string[] }[],
+  ): Promise<EventRecord[]>;
   readEvents(query: EventQuery): Promise<EventRecord[]>;
   /** Id of the oldest event kept, or null when none is. */
   oldestEventId(): Promise<number | null>;

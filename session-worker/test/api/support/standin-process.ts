@@ -26,6 +26,10 @@ export async function startStandinProcess(): Promise<StandinProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
+  // Never outlive this process, whatever ends it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const lines = createInterface({ input: child.stdout! });
