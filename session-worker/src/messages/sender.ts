@@ -10,6 +10,7 @@ import type { AckOutcome, AckWatcher } from './acks.js';
 import { buildContent, type ContentSettings } from './content.js';
 import type { GuardedFetcher } from './guarded-fetch.js';
 import { requestHash, toJid, type SendRequest } from './requests.js';
+import { SendWriteError, deadlineAfter, mayHaveLeft } from './send-write.js';
 import { sendView } from './send-view.js';
 
 export interface SendServiceOptions {
@@ -159,10 +160,7 @@ export class SendService {
           };
         } catch (error) {
           expectation?.cancel();
-          throw Object.assign(new SendWriteError(error), {
-            unknown: (watcher?.closed ?? true) || isTimeout(error),
-            messageId,
-          });
+          throw new SendWriteError(error, messageId, mayHaveLeft(error, watcher?.closed ?? true));
         }
       });
     } catch (error) {
@@ -195,7 +193,7 @@ export class SendService {
     // or with `pending` when the deadline comes first.
     const sentAs = { messageId: written.messageId, message: written.message };
     const deadline = this.#o.settings.sendAckTimeoutMs;
-    const first = await Promise.race([written.waiting, delay(deadline)]);
+    const first = await Promise.race([written.waiting, deadlineAfter(deadline)]);
     if (first === 'deadline') {
       const record = await this.#settle(tenant, key, { state: 'pending', ...sentAs });
       this.#o.metrics?.sends.inc({ kind: request.kind, outcome: 'pending' });
@@ -296,27 +294,4 @@ export class SendService {
     });
     this.#o.metrics?.sends.inc({ kind, outcome: 'failed' });
   }
-}
-
-/** A throw from Baileys' `sendMessage`; whether the message may have left is judged by the caller. */
-class SendWriteError extends Error {
-  unknown = true;
-  messageId = '';
-  constructor(override readonly cause: unknown) {
-    super('send failed');
-  }
-}
-
-// Baileys' write times out with a Boom 408 after `connectTimeoutMs`: the
-// bytes may have left, so such a send is treated as unknown.
-function isTimeout(error: unknown): boolean {
-  const boom = error as { output?: { statusCode?: number }; message?: string };
-  return boom?.output?.statusCode === 408 || boom?.message === 'Timed Out';
-}
-
-function delay(ms: number): Promise<'deadline'> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('deadline'), ms);
-    timer.unref();
-  });
 }
