@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
+import { pipeTransport, wsTransport } from './cdp-transport.js';
+import type { CdpTransport } from './cdp-transport.js';
 import type { PageHandle } from './page.js';
 import { CHROMIUM_PATH } from './profile.js';
 import type { BrowserProfile } from './profile.js';
@@ -21,15 +24,15 @@ interface Pending {
  * tabs visible and their timers unthrottled.
  */
 export class CdpConnection {
-  readonly #ws: WebSocket;
+  readonly #transport: CdpTransport;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<(params: Record<string, unknown>) => void>>();
   #nextId = 0;
 
-  constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as {
+  constructor(transport: CdpTransport) {
+    this.#transport = transport;
+    transport.onMessage((data) => {
+      const message = JSON.parse(data) as {
         id?: number;
         result?: unknown;
         error?: { message: string };
@@ -48,7 +51,7 @@ export class CdpConnection {
       if (message.error) pending.reject(new Error(`CDP: ${message.error.message}`));
       else pending.resolve(message.result);
     });
-    ws.on('close', () => {
+    transport.onClose(() => {
       for (const pending of this.#pending.values()) pending.reject(new Error('CDP closed'));
       this.#pending.clear();
     });
@@ -62,7 +65,9 @@ export class CdpConnection {
     const id = ++this.#nextId;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
-      this.#ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+      this.#transport.send(
+        JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }),
+      );
     });
   }
 
@@ -79,7 +84,7 @@ export class CdpConnection {
   }
 
   close(): void {
-    this.#ws.close();
+    this.#transport.close();
   }
 }
 
@@ -145,23 +150,57 @@ export class PlainChromium {
     this.cdp = cdp;
   }
 
-  static async launch(profile: BrowserProfile, extra: readonly string[]): Promise<PlainChromium> {
-    const child = spawn(
+  /**
+   * Starts Chromium with the profile's switches and `extra`. With a
+   * `wrapper` (a command that runs its arguments elsewhere, such as `ip
+   * netns exec NAME`), DevTools goes over a pipe instead of a port, since
+   * the suite may not reach the wrapped Chromium's loopback.
+   */
+  static async launch(
+    profile: BrowserProfile,
+    extra: readonly string[],
+    options: { readonly wrapper?: readonly string[] } = {},
+  ): Promise<PlainChromium> {
+    const pipe = options.wrapper !== undefined && options.wrapper.length > 0;
+    const argv = [
       CHROMIUM_PATH,
-      [
-        '--headless',
-        '--remote-debugging-port=0',
-        `--user-data-dir=${profile.userDataDir}`,
-        ...profile.switches,
-        ...extra,
-        'about:blank',
-      ],
-      { env: profile.env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+      '--headless',
+      pipe ? '--remote-debugging-pipe' : '--remote-debugging-port=0',
+      `--user-data-dir=${profile.userDataDir}`,
+      ...profile.switches,
+      ...extra,
+      'about:blank',
+    ];
+    const [command, ...args] = pipe ? [...options.wrapper!, ...argv] : argv;
+    const child = spawn(command!, args, {
+      env: profile.env,
+      stdio: pipe ? ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+    });
     let output = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
+    const transport = pipe
+      ? pipeTransport(child.stdio[3] as Writable, child.stdio[4] as Readable)
+      : await PlainChromium.#portTransport(profile, child, () => output);
+    const browser = new PlainChromium(child, new CdpConnection(transport));
+    if (pipe) {
+      const answered = browser.cdp.call('Browser.getVersion');
+      const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+      await answered.catch((error: Error) => {
+        throw new Error(`Chromium answered nothing on its pipe (${error.message}):\n${output}`);
+      });
+      clearTimeout(timer);
+    }
+    browser.output = output;
+    return browser;
+  }
+
+  static async #portTransport(
+    profile: BrowserProfile,
+    child: ChildProcess,
+    output: () => string,
+  ): Promise<CdpTransport> {
     const portFile = join(profile.userDataDir, 'DevToolsActivePort');
     const deadline = Date.now() + START_TIMEOUT_MS;
     let endpoint: string | null = null;
@@ -173,7 +212,7 @@ export class PlainChromium {
       if (lines[0] && lines[1]) endpoint = `ws://127.0.0.1:${lines[0]}${lines[1]}`;
       else if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
-        throw new Error(`Chromium gave no DevTools port:\n${output.slice(-2_000)}`);
+        throw new Error(`Chromium gave no DevTools port:\n${output().slice(-2_000)}`);
       } else await new Promise((done) => setTimeout(done, 50));
     }
     const ws = new WebSocket(endpoint, { perMessageDeflate: false });
@@ -181,9 +220,7 @@ export class PlainChromium {
       ws.once('open', () => done());
       ws.once('error', fail);
     });
-    const browser = new PlainChromium(child, new CdpConnection(ws));
-    browser.output = output;
-    return browser;
+    return wsTransport(ws);
   }
 
   /** Opens a tab in the existing window; it comes to the front, hiding the one before. */

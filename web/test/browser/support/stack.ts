@@ -43,6 +43,16 @@ export interface StackOptions {
    * process's event loop (for figures).
    */
   readonly gate?: boolean;
+  /**
+   * Chromium runs in a network of its own (a namespace with a source
+   * address of its own, as a restaurant's browser has): it is started
+   * through `wrapper` and reaches every server of the stack at `address`.
+   */
+  readonly browserNetwork?: { readonly address: string; readonly wrapper: readonly string[] };
+  /** The HTTP/1.1-only upload host in front of the stand-in (default true, with the upstreams). */
+  readonly http1?: boolean;
+  /** More names for Chromium, placed before WhatsApp's (each `to` an address it can reach). */
+  readonly hostRules?: readonly HostRule[];
 }
 
 /**
@@ -105,15 +115,17 @@ export class Stack {
         tls: { host: '127.0.0.1' },
         plain: this.options.standinPlain ? { host: '127.0.0.1' } : false,
       });
-      this.http1 = new Http1Host({
-        tls: this.ca.issue([HTTP1_UPLOAD_HOST]),
-        upstream: {
-          port: this.standinPort,
-          hostName: HTTP1_UPLOAD_HOST,
-          caPem: this.standin.caPem,
-        },
-      });
-      await this.http1.start();
+      if (this.options.http1 !== false) {
+        this.http1 = new Http1Host({
+          tls: this.ca.issue([HTTP1_UPLOAD_HOST]),
+          upstream: {
+            port: this.standinPort,
+            hostName: HTTP1_UPLOAD_HOST,
+            caPem: this.standin.caPem,
+          },
+        });
+        await this.http1.start();
+      }
       this.trap = new Trap();
       await this.trap.start();
     }
@@ -128,7 +140,12 @@ export class Stack {
       ],
       hostRules: this.#hostRules(),
     });
-    this.browser = await PlainChromium.launch(this.profile, this.options.switches ?? []);
+    const network = this.options.browserNetwork;
+    this.browser = await PlainChromium.launch(
+      this.profile,
+      this.options.switches ?? [],
+      network ? { wrapper: network.wrapper } : {},
+    );
   }
 
   get standinPort(): number {
@@ -138,15 +155,17 @@ export class Stack {
   }
 
   #hostRules(): HostRule[] {
-    const local = (port: number) => `127.0.0.1:${port}`;
+    const address = this.options.browserNetwork?.address ?? '127.0.0.1';
+    const local = (port: number) => `${address}:${port}`;
     const rules: HostRule[] = [
       { host: PAGE_HOST, to: local(this.page.port) },
       { host: ROOM_HOST, to: local(this.options.gate === false ? this.room.port : this.gate.port) },
     ];
-    if (this.standin && this.http1 && this.trap) {
+    rules.push(...(this.options.hostRules ?? []));
+    if (this.standin && this.trap) {
       const standin = local(this.standinPort);
+      if (this.http1) rules.push({ host: HTTP1_UPLOAD_HOST, to: local(this.http1.port) });
       rules.push(
-        { host: HTTP1_UPLOAD_HOST, to: local(this.http1.port) },
         { host: UNRESOLVABLE_HOST, to: '~NOTFOUND' },
         { host: FOREIGN_HOST, to: local(this.trap.port) },
         { host: 'web.whatsapp.com', to: standin },
