@@ -168,6 +168,23 @@ describe('media by URL, fetched by the worker through the guard', () => {
     expect(answer.body).toMatchObject({ error: { code: 'fetch_timeout' } });
   });
 
+  it('sends a text with a link without a preview: the worker fetches nothing', async () => {
+    media.handle('/carta', (_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<title>Carta</title>');
+    });
+    const url = `https://media.example.test:${media.port}/carta`;
+    const answer = await tenant.post(`/api/baileys/sessions/${TENANT}/messages/text`, {
+      to: contact.phone,
+      text: `Nuestra carta: ${url}`,
+      linkPreview: true,
+    });
+    expect(answer.status).toBe(201);
+    const received = await receivedBy(standin, contact.phone, (m) => m.id === answer.body['id']);
+    expect(received.text).toBe(`Nuestra carta: ${url}`);
+    expect(JSON.stringify(received.message)).not.toContain('matchedText');
+    expect(media.requests.filter((r) => r.path === '/carta')).toEqual([]);
+  });
+
   it('leaves the key free after a refused fetch: nothing reached WhatsApp', async () => {
     const headers = { 'idempotency-key': 'menu-retry' };
     const refused = await tenant.post(
