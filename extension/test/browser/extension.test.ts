@@ -1,29 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Legs, TenantStatus } from '@pasarela/shared';
-import type { ContactView, RequestRecord } from '@pasarela/standin';
+import type { Legs } from '@pasarela/shared';
 import { pairTenant, statuses } from '../../../session-worker/test/session/support/harness.js';
 import { connectionsOf } from '../../../session-worker/test/tunnel/support/stack.js';
 import type { CdpTab } from '../../../web/test/browser/support/cdp.js';
+import { snapshot, waitUntil } from '../../../web/test/browser/support/page.js';
+import { PAGE_ORIGIN } from '../../../web/test/browser/support/stack.js';
+import type { Stack } from '../../../web/test/browser/support/stack.js';
+import { ELSEWHERE_HOST } from './support/elsewhere.js';
+import type { RestaurantNetwork } from './support/restaurant-network.js';
+import { Scene } from './support/scene.js';
 import {
-  snapshot,
-  startPeer,
-  untilPeerStatus,
-  waitUntil,
-} from '../../../web/test/browser/support/page.js';
-import { openPage, sha256Hex } from '../../../web/test/browser/support/session.js';
-import { PAGE_ORIGIN, ROOM_HOST, Stack } from '../../../web/test/browser/support/stack.js';
-import { ELSEWHERE_HOST, ElsewhereHost } from './support/elsewhere.js';
-import { RestaurantNetwork } from './support/restaurant-network.js';
-import {
-  buildShipped,
   installedExtensions,
   installExtension,
   uninstallExtension,
 } from './support/shipped-extension.js';
-import type { ShippedExtension } from './support/shipped-extension.js';
 import { accountMedia, BOUNDS, chatUpgrades, seen } from './support/suite.js';
-import { startWorker } from './support/worker.js';
 import type { WorkerStack } from './support/worker.js';
 
 const WHATSAPP_ORIGIN = 'https://web.whatsapp.com';
@@ -31,91 +22,29 @@ const WORKER_ADDRESS = '127.0.0.1';
 const PHONE = '15550100461';
 const UPLOAD_HOSTS = ['media.fstandin-1.fna.whatsapp.net', 'mmg.whatsapp.net'];
 
-const network = new RestaurantNetwork();
-const elsewhere = new ElsewhereHost();
+let scene: Scene;
 let stack: Stack;
 let worker: WorkerStack;
-let shipped: ShippedExtension;
+let network: RestaurantNetwork;
 let tenant: string;
-let contact: ContactView;
 let restaurantTab: CdpTab;
 let extensionId = '';
 
 beforeAll(async () => {
-  await network.create();
-  await elsewhere.start();
-  shipped = await buildShipped([PAGE_ORIGIN]);
-  console.log(`[extension] npm run build took ${shipped.buildMs} ms`);
-  stack = await Stack.start({
-    browserNetwork: { address: network.hostAddress, wrapper: network.wrapper },
-    // Uploads go straight to the stand-in, which records their source and Origin.
-    http1: false,
-    hostRules: [{ host: ELSEWHERE_HOST, to: `${network.hostAddress}:${elsewhere.port}` }],
-  });
-  elsewhere.useCertificate(stack.ca.issue([ELSEWHERE_HOST]));
-  worker = await startWorker(stack);
-  tenant = stack.tenant('extension');
-  contact = await stack.standin!.control.createContact({ name: 'Lucía' });
+  scene = await Scene.start();
+  ({ stack, worker, network, tenant } = scene);
   // The stand-in refuses what WhatsApp is reported to refuse: upgrades of another Origin.
   await stack.standin!.control.setHostFaults('web.whatsapp.com', {
     refuseUpgrades: 'foreign-origin',
   });
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await stack?.stop();
-  await elsewhere.stop();
-  await shipped?.remove();
-  await network.remove();
-});
+afterAll(() => scene?.stop());
 
-async function records(since = 0) {
-  return stack.standin!.control.records(since);
-}
-
-async function tenantStatus(tab: CdpTab): Promise<TenantStatus | null> {
-  return (await snapshot(tab)).view?.tenantStatus ?? null;
-}
-
-/** The restaurant opens its page: the peer joins, probes its legs, and the worker hears of it. */
-async function openRestaurantPage(): Promise<CdpTab> {
-  const tab = await openPage(stack);
-  const started = Date.now();
-  await startPeer(tab, { tenant, roomHost: ROOM_HOST });
-  await untilPeerStatus(tab, 'connected', BOUNDS.joinMs);
-  await waitUntil(
-    'the page to probe its legs',
-    async () => (await snapshot(tab)).legs,
-    (legs) => legs !== null && legs.websocket.status !== 'unprobed',
-    BOUNDS.joinMs,
-  );
-  console.log(`[extension] the page joined and probed its legs in ${Date.now() - started} ms`);
-  return tab;
-}
-
-/** Sends an image through the worker's session and waits until the contact decrypted it. */
-async function sendImage(): Promise<{ sha256: string; uploads: RequestRecord[] }> {
-  const { lastSeq } = await records();
-  const image = randomBytes(48 * 1024);
-  await worker.harness.manager.withSocket(tenant, (sock) =>
-    sock.sendMessage(contact.jid, {
-      document: image,
-      mimetype: 'application/pdf',
-      fileName: 'carta.pdf',
-    }),
-  );
-  await waitUntil(
-    'the contact to open the document',
-    () => stack.standin!.control.received(contact.phone),
-    (messages) => messages.some((m) => m.media?.sha256 === sha256Hex(image)),
-    BOUNDS.messageMs,
-  );
-  const uploads = accountMedia(await records(lastSeq)).filter(
-    (r) => r.method === 'POST' || r.method === 'OPTIONS',
-  );
-  return { sha256: sha256Hex(image), uploads };
-}
+const records = (since = 0) => scene.records(since);
+const tenantStatus = (tab: CdpTab) => scene.tenantStatus(tab);
+const openRestaurantPage = () => scene.openRestaurantPage();
+const sendImage = () => scene.sendDocument();
 
 describe('a session running direct before any tab is open', () => {
   it('pairs by QR and logs in from the cloud host', async () => {
@@ -186,7 +115,7 @@ describe('with the extension installed', () => {
 
   beforeAll(async () => {
     beforeRegistrations = (await stack.standin!.control.account(PHONE)).registrations.length;
-    extensionId = await installExtension(stack.browser!, shipped.dir);
+    extensionId = await installExtension(stack.browser!, scene.shipped.dir);
     // Staff reopen the page after installing: its peer joins and probes again.
     await restaurantTab.close();
     restaurantTab = await openRestaurantPage();
@@ -196,8 +125,8 @@ describe('with the extension installed', () => {
     expect(await installedExtensions(stack.browser!)).toEqual([
       expect.objectContaining({ id: extensionId, enabled: true }),
     ]);
-    expect(shipped.manifest.permissions).toEqual(['declarativeNetRequestWithHostAccess']);
-    expect(shipped.manifest.host_permissions).toEqual([
+    expect(scene.shipped.manifest.permissions).toEqual(['declarativeNetRequestWithHostAccess']);
+    expect(scene.shipped.manifest.host_permissions).toEqual([
       'wss://web.whatsapp.com/*',
       'https://*.whatsapp.net/*',
       `${PAGE_ORIGIN}/*`,
@@ -283,7 +212,7 @@ describe('with the extension installed', () => {
   });
 
   it("leaves the same page's requests to any other host with the page's own Origin", async () => {
-    const before = elsewhere.records.length;
+    const before = scene.elsewhere.records.length;
     await restaurantTab.evaluate(`new Promise((done, fail) => {
       const socket = new WebSocket('wss://${ELSEWHERE_HOST}/socket');
       socket.onopen = () => { socket.close(); done(); };
@@ -295,7 +224,7 @@ describe('with the extension installed', () => {
         `.then((answer) => answer.status)`,
     );
     expect(
-      elsewhere.records.slice(before).map((r) => [r.kind, r.method, r.path, r.origin]),
+      scene.elsewhere.records.slice(before).map((r) => [r.kind, r.method, r.path, r.origin]),
     ).toEqual([
       ['ws', 'GET', '/socket', PAGE_ORIGIN],
       ['http', 'OPTIONS', '/upload', PAGE_ORIGIN],
