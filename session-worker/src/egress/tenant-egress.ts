@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EgressPolicy } from '@pasarela/shared';
 import type { Dispatcher } from 'undici';
 import type { AuditCounters, EgressAudit } from './audit.js';
-import { isBrowserRelayable, isReplaySafe, legOf } from './classify.js';
+import { isBrowserRelayable, legOf } from './classify.js';
 import { parsePolicy } from './config.js';
 import { copyRouteCounters, countExchange, emptyRouteCounters } from './counters.js';
 import type { RouteCounterSet } from './counters.js';
@@ -24,21 +24,17 @@ import type {
   RouteFailure,
 } from './exchange.js';
 import { EgressAgent, createEgressDispatcher } from './faces.js';
+import { planFallback, retryOf } from './fallback.js';
 import { openFrontLink } from './front.js';
 import type { FrontHandler, FrontLink } from './front.js';
 import type { EgressLogger } from './logger.js';
 import { decideRoute } from './route.js';
 import type { PeerView, Route, RouteDecision } from './route.js';
+import { exchangeReport, replaySafeFor, reportLine, websocketActivity } from './report.js';
 import type { PairSocket } from './socket-pair.js';
 import { describeTarget, targetName } from './target.js';
 import type { Target } from './target.js';
-import type {
-  EgressActivity,
-  EgressEvents,
-  ExchangeReport,
-  TunnelAttachment,
-  WebSocketActivity,
-} from './tunnel-attachment.js';
+import type { EgressActivity, EgressEvents, TunnelAttachment } from './tunnel-attachment.js';
 
 export interface EgressSetup {
   readonly tenant: string;
@@ -283,72 +279,30 @@ export class Egress implements TenantEgress, FrontHandler {
    */
   #fallback(exchange: Exchange, failure: RouteFailure): void {
     this.#report(exchange, failure.error, true);
-    const decision = this.closed
-      ? ({ route: 'refuse', code: 'egress_closed', reason: 'not_replayable' } as const)
-      : decideRoute({
-          policy: this.#policy,
-          peer: this.peer,
-          leg: exchange.leg,
-          whatsapp: exchange.target.whatsapp,
-          replaySafe: exchange.replaySafe || failure.notSent,
-          previous: { code: failure.error.code, responseStarted: failure.responseStarted },
-        });
-    const bodyLost = exchange instanceof HttpExchange && failure.body === null;
-    if (decision.route !== 'direct' || bodyLost) {
-      const code = decision.route === 'refuse' ? decision.code : 'outcome_unknown';
-      const where = describeTarget(exchange.target, exchange.path);
-      const error =
-        code === failure.error.code
-          ? failure.error
-          : new EgressError(
-              code,
-              `${where} failed on the ${exchange.route} route: ${failure.error.message}`,
-              {
-                tenant: this.tenant,
-                host: targetName(exchange.target),
-                leg: exchange.leg,
-                first: failure.error.code,
-              },
-            );
-      exchange.client.abort(error);
-      this.#live.delete(exchange);
-      this.#websocketEnded(exchange);
-      this.#log('warn', { code: error.code, target: where, leg: exchange.leg }, error.message);
-      return;
-    }
-    const init: ExchangeInit = {
-      face: exchange.face,
-      target: exchange.target,
-      path: exchange.path,
-      method: exchange.method,
-      leg: exchange.leg,
-      route: 'direct',
-      reason: decision.reason,
-      replaySafe: exchange.replaySafe,
-      client: exchange.client,
-      previous: failure.error.code,
-    };
     this.#live.delete(exchange);
-    if (exchange instanceof HttpExchange) {
-      const retry = new HttpExchange(
-        init,
-        this.#hooks,
-        exchange.request,
-        exchange.response,
-        failure.body ?? exchange.body,
-      );
+    const plan = planFallback(exchange, failure, {
+      tenant: this.tenant,
+      policy: this.#policy,
+      peer: this.peer,
+      closed: this.closed,
+    });
+    const retry =
+      plan.kind === 'retry' ? retryOf(exchange, plan.init, this.#hooks, failure) : undefined;
+    if (retry instanceof HttpExchange) {
       this.#live.add(retry);
       this.#direct.forwardHttp(retry);
-    } else if (exchange instanceof UpgradeExchange) {
-      const retry = new UpgradeExchange(
-        init,
-        this.#hooks,
-        exchange.request,
-        exchange.head,
-        exchange.clientEnd,
-      );
-      this.#forwardUpgrade(retry, this.#direct);
+      return;
     }
+    if (retry instanceof UpgradeExchange) {
+      this.#forwardUpgrade(retry, this.#direct);
+      return;
+    }
+    const error =
+      plan.kind === 'fail' ? plan.error : new EgressError('internal', 'nothing to retry');
+    exchange.client.abort(error);
+    this.#websocketEnded(exchange);
+    const where = describeTarget(exchange.target, exchange.path);
+    this.#log('warn', { code: error.code, target: where, leg: exchange.leg }, error.message);
   }
 
   #refuse(
@@ -444,37 +398,9 @@ export class Egress implements TenantEgress, FrontHandler {
       ...(error ? { code: error.code } : {}),
       handedOff,
     });
-    const queryAt = exchange.path.indexOf('?');
-    const report: ExchangeReport = {
-      tenant: this.tenant,
-      route: exchange.route,
-      leg: exchange.leg,
-      method: exchange.method,
-      host: targetName(exchange.target),
-      path: queryAt === -1 ? exchange.path : exchange.path.slice(0, queryAt),
-      status: exchange.status,
-      durationMs: Date.now() - exchange.startedAt,
-      ...(error ? { code: error.code } : {}),
-      handedOff,
-      reason: exchange.reason,
-      ...(exchange.previous ? { previous: exchange.previous } : {}),
-      bytesSent: exchange.bytesSent,
-      bytesReceived: exchange.bytesReceived,
-    };
-    this.#log(
-      'debug',
-      {
-        route: report.route,
-        method: report.method,
-        url: describeTarget(exchange.target, exchange.path),
-        status: report.status,
-        durationMs: report.durationMs,
-        code: report.code,
-        fallbackReason: report.previous,
-        reason: report.reason,
-      },
-      handedOff ? 'relayed request handed to the other route' : 'request finished',
-    );
+    const report = exchangeReport(this.tenant, exchange, error, handedOff);
+    const message = handedOff ? 'relayed request handed to the other route' : 'request finished';
+    this.#log('debug', reportLine(exchange, report), message);
     this.events.emit('exchange', report);
   }
 
@@ -495,25 +421,5 @@ export class Egress implements TenantEgress, FrontHandler {
 
   #log(level: keyof EgressLogger, fields: Record<string, unknown>, message: string): void {
     this.#logger[level]({ tenant: this.tenant, ...fields }, message);
-  }
-}
-
-function websocketActivity(exchange: Exchange | undefined): WebSocketActivity | null {
-  if (!exchange) return null;
-  return {
-    route: exchange.route,
-    reason: exchange.reason,
-    established: exchange.established,
-    openedAt: exchange.startedAt,
-    lastSentAt: exchange.lastSentAt,
-    lastReceivedAt: exchange.lastReceivedAt,
-  };
-}
-
-function replaySafeFor(method: string, target: Target, path: string): boolean {
-  try {
-    return isReplaySafe(method, new URL(path, `https://${targetName(target)}`), target.whatsapp);
-  } catch {
-    return false;
   }
 }

@@ -1,5 +1,6 @@
+import { PROTOCOL_DEFAULTS } from '@pasarela/shared';
 import type { Leg, RouteName, StreamMessage, TenantStatus } from '@pasarela/shared';
-import { decideRoute, EgressError, peerAvailability } from '../egress/index.js';
+import { EgressError, peerAvailability } from '../egress/index.js';
 import type {
   AuditRecord,
   EgressAudit,
@@ -29,6 +30,15 @@ import { composeStatus } from './status.js';
 import { StatusReporter } from './status-reporter.js';
 import type { StreamContext, WebSocketTiming } from './streams/context.js';
 import { StreamTable } from './streams/stream-table.js';
+import {
+  judgedP95,
+  legRoutes,
+  moveSituation,
+  peerEvent,
+  peerStatusOf,
+  roomP95,
+} from './tunnel-view.js';
+import type { PeerStatus } from './tunnel-view.js';
 import type { TokenMinter } from './tokens.js';
 
 type Emit = <K extends keyof TunnelEvents>(name: K, ...args: TunnelEvents[K]) => void;
@@ -53,10 +63,6 @@ export interface TenantTunnelOptions {
   readonly nextConnectionId: () => number;
   readonly software: string;
 }
-
-const LEGS: readonly Leg[] = ['websocket', 'download', 'upload'];
-
-type PeerStatus = 'none' | 'healthy' | 'unhealthy';
 
 /**
  * One tenant's tunnel while it runs here: its room link, the carrier the
@@ -101,7 +107,7 @@ export class TenantTunnel implements TunnelAttachment {
       token: () => this.#token(),
       WebSocket: options.WebSocket,
       settings: settings.link,
-      limits: { maxFrameSize: 256 * 1024, streamWindow: 1024 * 1024, maxStreams: 128 },
+      limits: PROTOCOL_DEFAULTS,
       software: options.software,
       nextConnectionId: options.nextConnectionId,
     });
@@ -293,7 +299,7 @@ export class TenantTunnel implements TunnelAttachment {
 
   #onRoomStats(): void {
     if (this.#unfit !== null) {
-      const p95 = this.#roomP95();
+      const p95 = roomP95(this.link.roomStats);
       if (p95 !== null && p95 <= this.#options.settings.routes.rttP95LimitMs) {
         this.#log('info', { p95 }, 'tunnel round trip back under its limit');
         this.#unfit = null;
@@ -415,109 +421,43 @@ export class TenantTunnel implements TunnelAttachment {
 
   #peerEvents(): void {
     const peer = primaryPeer(this.link.presence);
-    const now = Date.now();
-    const next: PeerStatus = !peer
-      ? 'none'
-      : peer.health === 'healthy' && peer.state === 'active' && this.#unfit === null
-        ? 'healthy'
-        : 'unhealthy';
-    if (next === this.#peerStatus) return;
-    const previous = this.#peerStatus;
+    const next = peerStatusOf(peer, this.#unfit);
+    const event = peerEvent(this.tenant, this.#peerStatus, next, peer, {
+      unfit: this.#unfit,
+      link: this.link.state,
+      linkOpen: this.link.isOpen,
+      at: Date.now(),
+    });
     this.#peerStatus = next;
-    if (next === 'healthy' && peer) {
-      this.#options.emit('tunnel.connected', {
-        tenant: this.tenant,
-        at: now,
-        peerId: peer.peerId,
-        userAgent: peer.userAgent,
-      });
-    } else if (next === 'unhealthy' && peer) {
-      const reason =
-        this.#unfit ?? (peer.state === 'paused' ? 'paused by staff' : `peer ${peer.health}`);
-      this.#options.emit('tunnel.unhealthy', { tenant: this.tenant, at: now, reason });
-    } else if (next === 'none' && previous !== 'none') {
-      const problem = this.link.state.problem;
-      this.#options.emit('tunnel.disconnected', {
-        tenant: this.tenant,
-        at: now,
-        reason: this.link.isOpen ? 'peer left' : (problem?.reason ?? 'room link closed'),
-        code: this.link.isOpen ? null : (problem?.code ?? null),
-      });
-    }
+    if (event)
+      (this.#options.emit as (name: string, body: unknown) => void)(event.name, event.body);
   }
 
   #situation(): MoveSituation {
-    const now = Date.now();
     const egress = this.#options.egress;
-    const activity = egress.activity();
-    const ws = activity.websocket;
-    const view = this.peer();
-    const availability = this.link.isOpen ? peerAvailability(view, 'websocket') : 'no_peer';
-    const onTunnel = ws?.route === 'tunnel' && ws.established;
-    const lastUpstream = this.#websocket?.lastUpstreamFrameAt ?? this.#websocket?.openedAt ?? null;
-    return {
-      now,
+    return moveSituation({
+      now: Date.now(),
       policy: egress.policy,
       session: this.#options.session(),
-      websocket: ws
-        ? {
-            route: ws.route,
-            established: ws.established,
-            lastActivityAt: Math.max(ws.openedAt, ws.lastSentAt, ws.lastReceivedAt),
-            upstreamLost: ws.route === 'tunnel' && this.#upstreamLost,
-          }
-        : null,
-      liveHttp: activity.http.direct + activity.http.tunnel,
-      tunnel: {
-        ready: availability === 'ready',
-        readySince: this.#readySince,
-        why: this.link.isOpen
-          ? availability
-          : (this.link.state.problem?.reason ?? 'room link not open'),
-      },
-      fitness: {
-        rttP95Ms: onTunnel ? this.#rttP95() : null,
-        upstreamSilentMs: onTunnel && lastUpstream !== null ? now - lastUpstream : null,
-      },
-      movesOntoTunnel: [],
-    };
+      activity: egress.activity(),
+      view: this.peer(),
+      link: this.link.state,
+      linkOpen: this.link.isOpen,
+      readySince: this.#readySince,
+      upstreamLost: this.#upstreamLost,
+      timing: this.#websocket,
+      rttP95: () => this.#rttP95(),
+    });
   }
 
-  #roomP95(): number | null {
-    const value = this.link.roomStats?.['rttP95Ms'];
-    return typeof value === 'number' ? value : null;
-  }
-
-  /** The worse of the room's p95 to its peers and the WebSocket's own, once it has enough samples. */
   #rttP95(): number | null {
-    const room = this.#roomP95();
-    const min = this.#options.settings.routes.rttMinSamples;
-    const ws = this.#wsRtt.count >= min ? this.#wsRtt.percentile(0.95) : null;
-    if (room === null) return ws;
-    if (ws === null) return room;
-    return Math.max(room, ws);
+    const minSamples = this.#options.settings.routes.rttMinSamples;
+    return judgedP95(roomP95(this.link.roomStats), this.#wsRtt, minSamples);
   }
 
   #routes(): Record<Leg, RouteName> {
     const egress = this.#options.egress;
-    const view = this.peer();
-    const routes = {} as Record<Leg, RouteName>;
-    for (const leg of LEGS) {
-      if (leg === 'websocket') {
-        const ws = egress.activity().websocket;
-        routes.websocket = ws && ws.established ? ws.route : 'none';
-        continue;
-      }
-      const decision = decideRoute({
-        policy: egress.policy,
-        peer: view,
-        leg,
-        whatsapp: true,
-        replaySafe: true,
-      });
-      routes[leg] = decision.route === 'refuse' ? 'none' : decision.route;
-    }
-    return routes;
+    return legRoutes(egress.policy, egress.activity(), this.peer());
   }
 
   #waiting(): string | null {

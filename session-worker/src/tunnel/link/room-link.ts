@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   decodeMessage,
   encodeMessage,
-  FrameOutbox,
+  framePriority,
   isProtocolError,
   PROTOCOL_VERSION,
 } from '@pasarela/shared';
@@ -20,6 +20,7 @@ import type { LinkSettings } from '../defaults.js';
 import { refusalKind, refusalProblem, socketProblem } from './problem.js';
 import type { LinkProblem } from './problem.js';
 import { openRoomSocket } from './room-socket.js';
+import { LinkSender } from './sender.js';
 import type { RoomSocketClass } from './room-socket.js';
 import { SampleWindow } from './samples.js';
 import type { SampleFigures } from './samples.js';
@@ -63,8 +64,6 @@ export interface RoomLinkOptions {
   readonly now?: () => number;
 }
 
-const OPEN = 1;
-
 /**
  * One tenant's connection to its room, over partysocket: the Hello and
  * Welcome, the room's word on its peers (Presence, Stats), pings for the
@@ -78,9 +77,8 @@ export class RoomLink {
   readonly tenant: string;
   readonly #options: RoomLinkOptions;
   readonly #now: () => number;
-  readonly #outbox = new FrameOutbox<Uint8Array>();
+  readonly #sender: LinkSender;
   readonly #rtt: SampleWindow;
-  readonly #writable: Array<() => void> = [];
   #socket: PartySocket | null = null;
   #state: LinkState;
   #stage: 'idle' | 'handshaking' | 'open' = 'idle';
@@ -97,7 +95,6 @@ export class RoomLink {
   #pingTimer: NodeJS.Timeout | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
-  #drainTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RoomLinkOptions) {
     this.#options = options;
@@ -105,6 +102,7 @@ export class RoomLink {
     this.#now = options.now ?? Date.now;
     this.#limits = options.limits;
     this.#rtt = new SampleWindow(options.settings.rttSamples);
+    this.#sender = new LinkSender(options.settings.highWaterBytes);
     this.#state = { status: 'connecting', problem: null, since: this.#now() };
   }
 
@@ -182,8 +180,7 @@ export class RoomLink {
     const socket = this.#socket;
     this.#socket = null;
     socket?.close(1000, 'worker stopped');
-    this.#outbox.clear();
-    this.#wakeWriters();
+    this.#sender.use(null);
   }
 
   /** Encodes and queues a frame; false (and counted) when the link is not open. */
@@ -195,28 +192,18 @@ export class RoomLink {
     const frame = encodeMessage(message, this.#limits.maxFrameSize);
     // End closes a body: it waits behind that body's chunks in the bulk
     // lane, where the shared outbox would otherwise let it overtake them.
-    if (message.kind === 'end') this.#outbox.push(frame, 'bulk');
-    else this.#outbox.pushFrame(frame);
-    this.#drain();
+    this.#sender.push(frame, message.kind === 'end' ? 'bulk' : framePriority(frame[1] ?? 0));
     return true;
   }
 
   /** Whether a body chunk may go now without growing the send buffer past its mark. */
   writable(): boolean {
-    const socket = this.#socket;
-    if (this.#stage !== 'open' || !socket) return true;
-    return (
-      this.#outbox.size === 0 && socket.bufferedAmount <= this.#options.settings.highWaterBytes
-    );
+    return this.#sender.writable();
   }
 
   /** Resolves once `writable()` (or once the link is no longer open). */
   whenWritable(): Promise<void> {
-    if (this.writable()) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#writable.push(resolve);
-      this.#scheduleDrain();
-    });
+    return this.#sender.whenWritable();
   }
 
   async #query(): Promise<Record<string, string>> {
@@ -232,7 +219,7 @@ export class RoomLink {
 
   #onOpen(): void {
     this.#stage = 'handshaking';
-    this.#outbox.clear();
+    this.#sender.use(null);
     this.#lastFrameAt = this.#now();
     const hello: Message = {
       kind: 'hello',
@@ -330,6 +317,7 @@ export class RoomLink {
     this.#generation = this.#options.nextConnectionId();
     this.#openedAt = this.#now();
     this.#presence = null;
+    this.#sender.use(this.#socket);
     this.#move('open', null);
     this.events.emit('open', welcome);
     this.#ping();
@@ -409,39 +397,8 @@ export class RoomLink {
     this.#generation = 0;
     this.#presence = null;
     this.#openedAt = null;
-    this.#outbox.clear();
-    this.#wakeWriters();
+    this.#sender.use(null);
     if (ended !== 0) this.events.emit('generation-ended', ended);
-  }
-
-  #drain(): void {
-    const socket = this.#socket;
-    if (!socket || this.#stage !== 'open' || socket.readyState !== OPEN) {
-      this.#outbox.clear();
-      this.#wakeWriters();
-      return;
-    }
-    const highWater = this.#options.settings.highWaterBytes;
-    for (let frame = this.#outbox.shift(); frame; frame = this.#outbox.shift()) {
-      socket.send(frame as Uint8Array<ArrayBuffer>);
-      if (socket.bufferedAmount > highWater && this.#outbox.size > 0) break;
-    }
-    if (this.#outbox.size > 0 || socket.bufferedAmount > highWater) this.#scheduleDrain();
-    if (this.writable()) this.#wakeWriters();
-  }
-
-  // WebSocket has no drain event in the browser API partysocket offers, so
-  // a full send buffer is looked at again on a short timer while it lasts.
-  #scheduleDrain(): void {
-    if (this.#drainTimer) return;
-    this.#drainTimer = setTimeout(() => {
-      this.#drainTimer = undefined;
-      this.#drain();
-    }, 2);
-  }
-
-  #wakeWriters(): void {
-    for (const wake of this.#writable.splice(0)) wake();
   }
 
   #move(status: LinkStatus, problem: LinkProblem | null): void {
@@ -455,8 +412,6 @@ export class RoomLink {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#drainTimer);
-    this.#drainTimer = undefined;
   }
 }
 
