@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { TenantStatus } from '@pasarela/shared';
 import { EGRESS_DEFAULTS, getProcessAudit } from '../egress/index.js';
 import type { EgressAudit, EgressDeadlines, EgressLogger, TenantEgress } from '../egress/index.js';
+import { checkKeepaliveFit } from './config.js';
 import type { RoomEndpoint, TunnelConfig } from './config.js';
 import type { TunnelEvents } from './events.js';
 import { roomSocketClass } from './link/room-socket.js';
@@ -35,6 +36,11 @@ export interface TunnelServiceOptions {
   readonly WebSocket?: RoomSocketClass;
   /** The egress's time limits the relays apply (the same as the direct route's). */
   readonly deadlines?: Partial<EgressDeadlines>;
+  /**
+   * Baileys' keepalive interval of the sessions this service serves; when
+   * given, the upstream silence threshold is checked against it at once.
+   */
+  readonly keepAliveIntervalMs?: number;
 }
 
 /** What the tunnel reads of the session manager. */
@@ -67,6 +73,9 @@ export class TunnelService {
   #closed = false;
 
   constructor(options: TunnelServiceOptions) {
+    if (options.keepAliveIntervalMs !== undefined) {
+      checkKeepaliveFit(options.config.settings, options.keepAliveIntervalMs);
+    }
     this.#options = options;
     this.tokens = new TokenMinter(options.config.keys, options.config.settings.tokens);
     this.#audit = options.audit ?? getProcessAudit();

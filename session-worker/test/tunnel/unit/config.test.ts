@@ -8,6 +8,7 @@ import {
   readTunnelEnv,
   TokenMinter,
   TUNNEL_DEFAULTS,
+  TunnelService,
 } from '../../../src/tunnel/index.js';
 
 const SECRET = 'a'.repeat(40);
@@ -59,6 +60,20 @@ describe('tunnel settings', () => {
     expect(settingOf(() => checkKeepaliveFit(settings, 40_000))).toBe(
       'tunnel.routes.upstreamSilenceMs',
     );
+  });
+});
+
+describe('the tunnel service', () => {
+  it("refuses at start-up a silence threshold that does not fit Baileys' keepalive", () => {
+    const config = {
+      room: { protocol: 'wss' as const, host: 'rooms.example.com' },
+      keys: parseTokenKeys(KEYS, undefined),
+      settings: parseTunnelSettings(),
+    };
+    expect(settingOf(() => new TunnelService({ config, keepAliveIntervalMs: 2_000 }))).toBe(
+      'tunnel.routes.upstreamSilenceMs',
+    );
+    expect(() => new TunnelService({ config, keepAliveIntervalMs: 30_000 })).not.toThrow();
   });
 });
 
