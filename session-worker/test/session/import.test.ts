@@ -30,23 +30,46 @@ async function runWithMultiFileHelper(
     production: false,
   });
   const { state, saveCreds } = await useMultiFileAuthState(dir);
+  // Ending a socket does not wait for the key writes Baileys started, and the
+  // multi-file helper writes files in place: the folder is whole only once
+  // every write has settled, as it would be after an app shut down cleanly.
+  const writes = new Set<Promise<void>>();
+  const keys: typeof state.keys = {
+    get: (type, ids) => state.keys.get(type, ids),
+    set: (data) => {
+      const write = Promise.resolve(state.keys.set(data));
+      writes.add(write);
+      void write.finally(() => writes.delete(write));
+      return write;
+    },
+  };
   const sock = makeWASocket({
-    auth: state,
+    auth: { creds: state.creds, keys },
     logger: pino({ level: 'silent' }),
     agent: egress.agent,
     fetchAgent: egress.agent,
     options: { dispatcher: egress.dispatcher } as RequestInit,
   });
+  // The first login also runs the initial sync, whose pre-key message from
+  // the phone uses up (deletes) a pre-key: end the socket only after it.
+  let appStateSynced: () => void = () => undefined;
+  let historyArrived: () => void = () => undefined;
+  const synced = Promise.all([
+    new Promise<void>((resolve) => (appStateSynced = resolve)),
+    new Promise<void>((resolve) => (historyArrived = resolve)),
+  ]);
+  sock.ev.on('messaging-history.set', () => historyArrived());
   let saving: Promise<void> = Promise.resolve();
-  sock.ev.on('creds.update', () => {
+  sock.ev.on('creds.update', (update) => {
     saving = saving.then(saveCreds);
+    if ((update.accountSyncCounter ?? 0) > 0) appStateSynced();
   });
   const closed = new Promise<number | undefined>((resolve) => {
     sock.ev.on('connection.update', (update) => {
       if (update.qr) void standin.control.scanQr(update.qr, { phone: '15550105001' });
       if (update.connection === 'open' && until === 'open') {
         // Baileys uploads its first pre-keys after the login, beside 'open'.
-        void preKeysSaved(dir).then(() => sock.end(undefined));
+        void Promise.all([preKeysSaved(dir), synced]).then(() => sock.end(undefined));
       }
       if (update.connection === 'close') {
         const error = update.lastDisconnect?.error as { output?: { statusCode?: number } };
@@ -56,6 +79,7 @@ async function runWithMultiFileHelper(
   });
   expect(await closed).toBe(until === 'open' ? undefined : 515);
   await saving;
+  while (writes.size > 0) await Promise.allSettled([...writes]);
   await egress.close();
 }
 
