@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     name: 'extension',
     include: ['test/*.test.ts'],
+    // One case runs Chromium's own packer, which takes a few seconds on a busy machine.
+    testTimeout: 30_000,
   },
 });

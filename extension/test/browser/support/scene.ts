@@ -38,28 +38,32 @@ export class Scene {
   static async start(): Promise<Scene> {
     const network = new RestaurantNetwork();
     const elsewhere = new ElsewhereHost();
-    await network.create();
-    await elsewhere.start();
-    const shipped = await buildShipped([PAGE_ORIGIN]);
-    console.log(`[extension] npm run build took ${shipped.buildMs} ms`);
-    const stack = await Stack.start({
-      browserNetwork: { address: network.hostAddress, wrapper: network.wrapper },
-      // Uploads go straight to the stand-in, which records their source and Origin.
-      http1: false,
-      hostRules: [{ host: ELSEWHERE_HOST, to: `${network.hostAddress}:${elsewhere.port}` }],
-    });
-    elsewhere.useCertificate(stack.ca.issue([ELSEWHERE_HOST]));
-    const worker = await startWorker(stack);
-    const contact = await stack.standin!.control.createContact({ name: 'Lucía' });
-    return new Scene(
-      network,
-      elsewhere,
-      shipped,
-      stack,
-      worker,
-      stack.tenant('extension'),
-      contact,
-    );
+    const undo: (() => Promise<unknown>)[] = [];
+    try {
+      await network.create().finally(() => undo.push(() => network.remove()));
+      await elsewhere.start();
+      undo.push(() => elsewhere.stop());
+      const shipped = await buildShipped([PAGE_ORIGIN]);
+      undo.push(() => shipped.remove());
+      console.log(`[extension] npm run build took ${shipped.buildMs} ms`);
+      const stack = await Stack.start({
+        browserNetwork: { address: network.hostAddress, wrapper: network.wrapper },
+        // Uploads go straight to the stand-in, which records their source and Origin.
+        http1: false,
+        hostRules: [{ host: ELSEWHERE_HOST, to: `${network.hostAddress}:${elsewhere.port}` }],
+      });
+      undo.push(() => stack.stop());
+      elsewhere.useCertificate(stack.ca.issue([ELSEWHERE_HOST]));
+      const worker = await startWorker(stack);
+      undo.push(() => worker.close());
+      const contact = await stack.standin!.control.createContact({ name: 'Lucía' });
+      const tenant = stack.tenant('extension');
+      return new Scene(network, elsewhere, shipped, stack, worker, tenant, contact);
+    } catch (error) {
+      // Whatever started is stopped, the namespace and its rule included.
+      for (const step of undo.reverse()) await step().catch(() => undefined);
+      throw error;
+    }
   }
 
   records(since = 0) {
