@@ -5,7 +5,7 @@
  * minting. See README.md beside this file.
  */
 export { TunnelService } from './service.js';
-export type { SessionSource, TunnelServiceOptions } from './service.js';
+export type { SessionSource, TunnelServiceOptions, TunnelSummary } from './service.js';
 export { TenantTunnel } from './tenant-tunnel.js';
 export type { TenantTunnelOptions } from './tenant-tunnel.js';
 export { TUNNEL_DEFAULTS } from './defaults.js';

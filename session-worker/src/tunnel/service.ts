@@ -43,6 +43,14 @@ export interface TunnelServiceOptions {
   readonly keepAliveIntervalMs?: number;
 }
 
+/** A tenant's tunnel as the sessions list shows it. */
+export interface TunnelSummary {
+  readonly hasTunnel: boolean;
+  readonly tunnelHealthy: boolean;
+  readonly route: 'tunnel' | 'direct' | 'none';
+  readonly tunnel: string;
+}
+
 /** What the tunnel reads of the session manager. */
 export interface SessionSource extends ReconnectingManager {
   on(event: 'transition', listener: (change: { tenant: string; to: string }) => void): unknown;
@@ -161,6 +169,31 @@ export class TunnelService {
   /** The tenant's TenantStatus as the room was (or will be) told, or null when it has no tunnel. */
   status(tenant: string): TenantStatus | null {
     return this.#tunnels.get(tenant)?.status() ?? null;
+  }
+
+  /**
+   * The tenant's tunnel in the sessions list's terms: a peer is there
+   * (`hasTunnel`), it may carry traffic (`tunnelHealthy`), the route of the
+   * WhatsApp WebSocket, and the status's phrase (`protected` when it is).
+   */
+  summary(tenant: string, running: boolean): TunnelSummary {
+    const tunnel = this.#tunnels.get(tenant);
+    if (!tunnel) {
+      return {
+        hasTunnel: false,
+        tunnelHealthy: false,
+        route: running ? 'direct' : 'none',
+        tunnel: 'no tunnel',
+      };
+    }
+    const status = tunnel.status();
+    const peer = tunnel.live().peer;
+    return {
+      hasTunnel: peer !== null,
+      tunnelHealthy: tunnel.peer()?.health === 'healthy' && peer?.state === 'active',
+      route: status.routes.websocket,
+      tunnel: status.protected ? 'protected' : (status.reason ?? 'not protected'),
+    };
   }
 
   /** The stats of a tenant seen in this process, or null. */

@@ -81,6 +81,23 @@ describe('several tenants', () => {
     expect(solStats.peer).toBeNull();
     expect(lunaStats.peer?.health).toBe('healthy');
     expect(stack.service.list().map((s) => s.tenant)).toEqual([luna.tenant, sol.tenant]);
+    expect(stack.service.summary(sol.tenant, true)).toEqual({
+      hasTunnel: false,
+      tunnelHealthy: false,
+      route: 'direct',
+      tunnel: 'no peer connected',
+    });
+    expect(stack.service.summary(luna.tenant, true)).toMatchObject({
+      hasTunnel: true,
+      tunnelHealthy: true,
+      route: 'tunnel',
+    });
+    expect(stack.service.summary('tenants-never-run', false)).toEqual({
+      hasTunnel: false,
+      tunnelHealthy: false,
+      route: 'none',
+      tunnel: 'no tunnel',
+    });
     peers[1]!.stop();
   });
 
