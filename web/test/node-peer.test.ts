@@ -25,7 +25,9 @@ afterEach(async () => {
   await upstream.close();
 });
 
-function start(probes: Parameters<typeof startNodePeer>[0]['probes'] = {}): RelayPeer {
+type NodeOptions = Parameters<typeof startNodePeer>[0];
+
+function start(probes: NodeOptions['probes'] = {}, extra: Partial<NodeOptions> = {}): RelayPeer {
   return startNodePeer({
     host: room.host,
     tenant: TENANT,
@@ -34,6 +36,7 @@ function start(probes: Parameters<typeof startNodePeer>[0]['probes'] = {}): Rela
     devHostMap: devMap(upstream),
     pageOrigin: PAGE_ORIGIN,
     probes: { websocket: null, download: null, upload: null, ...probes },
+    ...extra,
   });
 }
 
@@ -97,5 +100,20 @@ describe('the Node peer with browser rules', () => {
     expect(upstream.upgrades.map((u) => [u.path, u.headers.origin])).toEqual([
       ['/ws/strict', PAGE_ORIGIN],
     ]);
+  });
+
+  it('leaves from the source address it is given, for fetches and WebSockets alike', async () => {
+    peer = start(
+      {
+        websocket: { url: 'wss://web.whatsapp.com/ws/chat' },
+        download: { url: 'https://mmg.whatsapp.net/headers', method: 'GET', headers: [] },
+      },
+      { localAddress: '127.0.0.2' },
+    );
+    const legs = await nextEvent(peer, 'legs');
+    expect([legs.websocket.status, legs.download.status]).toEqual(['ok', 'ok']);
+    expect(upstream.upgrades.map((u) => u.remoteAddress)).toEqual(['127.0.0.2']);
+    expect(new Set(upstream.requests.map((r) => r.remoteAddress))).toEqual(new Set(['127.0.0.2']));
+    expect(room.remoteAddresses).toEqual(['127.0.0.2']);
   });
 });

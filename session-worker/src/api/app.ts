@@ -14,13 +14,13 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { registerTunnelRoutes } from './routes/tunnel.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiServices } from './services.js';
 
 /**
- * A layer that adds routes (the tunnel's token and stats routes) through
- * the same registry, so they get the same key checks, validation, metrics
- * and OpenAPI entries as the built-in ones.
+ * A layer that adds routes through the same registry, so they get the same
+ * key checks, validation, metrics and OpenAPI entries as the built-in ones.
  */
 export type RouteExtension = (api: RouteRegistry, services: ApiServices) => void;
 
@@ -120,6 +120,7 @@ export function createApi(options: ApiOptions): Api {
   registerEventRoutes(registry, services);
   registerWebhookRoutes(registry, services);
   registerKeyRoutes(registry, services);
+  registerTunnelRoutes(registry, services);
   for (const extend of options.extensions ?? []) extend(registry, services);
 
   const document = () =>
@@ -128,7 +129,7 @@ export function createApi(options: ApiOptions): Api {
       version: options.version ?? '0.1.0',
       description:
         'WhatsApp sessions of restaurants (tenants), each on its own egress: sessions, messages, ' +
-        'events (SSE and webhooks), API keys and operations.',
+        'events (SSE and webhooks), API keys, the tunnel (room tokens, stats) and operations.',
       errorCodes: allErrorCodes(),
       eventTypes: services.hub.catalogue.list(),
     });

@@ -3,6 +3,7 @@ import { STORE_ERRORS, isStoreError } from '../store/index.js';
 import { FETCH_ERRORS, FetchError } from '../messages/fetch-errors.js';
 import { isEgressError } from '../egress/index.js';
 import { scrubText } from '../ops/redact.js';
+import { TokenRequestError } from '../tunnel/tokens.js';
 
 type Cause = 'user' | 'system';
 
@@ -89,6 +90,21 @@ export const API_ERRORS = {
     cause: 'system',
     meaning: 'The message could not be prepared or written; nothing reached WhatsApp.',
   },
+  invalid_ttl: {
+    status: 400,
+    cause: 'user',
+    meaning: 'The token lifetime asked for is outside what the worker hands out.',
+  },
+  tunnel_not_configured: {
+    status: 503,
+    cause: 'system',
+    meaning: 'The worker has no room configured (PASARELA_ROOM_URL): every tenant runs direct.',
+  },
+  tunnel_not_found: {
+    status: 404,
+    cause: 'user',
+    meaning: 'The tenant has had no tunnel on this worker since it started.',
+  },
   not_ready: { status: 503, cause: 'system', meaning: 'The worker is not ready.' },
   internal: { status: 500, cause: 'system', meaning: 'An unexpected error; see the worker log.' },
 } as const satisfies Record<string, { status: number; cause: Cause; meaning: string }>;
@@ -144,6 +160,9 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   }
   if (error instanceof SessionError) {
     return answer(SESSION_STATUS[error.code] ?? 500, error.code, error.message, error.context);
+  }
+  if (error instanceof TokenRequestError) {
+    return answer(400, error.code, error.message);
   }
   if (error instanceof FetchError) {
     return answer(FETCH_ERRORS[error.code].status, error.code, error.message, error.context);

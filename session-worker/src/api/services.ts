@@ -12,7 +12,7 @@ import type { TenantPolicies } from '../service/policies.js';
 import type { SessionManager } from '../session/index.js';
 import type { AuthStore } from '../store/index.js';
 import type { ApiKeys } from './keys.js';
-import type { TunnelViewProvider } from './tunnel-view.js';
+import type { TunnelApi, TunnelViewProvider } from './tunnel-view.js';
 
 /** Everything the routes work with; the worker builds it once. */
 export interface ApiServices {
@@ -34,6 +34,8 @@ export interface ApiServices {
   readonly logger: Logger;
   /** Open SSE streams, counted for the metrics. */
   readonly sse: { clients: number };
-  /** The sessions list's tunnel fields; "no tunnel" until the tunnel layer provides them. */
+  /** The sessions list's tunnel fields; "no tunnel" for every tenant without a room. */
   tunnelView: TunnelViewProvider;
+  /** Token minting and stats; null when no room is configured. */
+  readonly tunnels: TunnelApi | null;
 }

@@ -1,6 +1,9 @@
+import type { TokenMinter } from '../tunnel/tokens.js';
+import type { TunnelStatsSnapshot } from '../tunnel/stats.js';
+
 /**
- * What the sessions list says about a tenant's tunnel. The tunnel layer
- * provides it; until it is wired in, every tenant reads "no tunnel".
+ * What the sessions list says about a tenant's tunnel. The tunnel service
+ * provides it; a worker without a room says "no tunnel" for every tenant.
  */
 export interface TunnelFields {
   readonly hasTunnel: boolean;
@@ -19,3 +22,10 @@ export const NO_TUNNEL: TunnelViewProvider = (_tenant, running) => ({
   route: running ? 'direct' : 'none',
   tunnel: 'no tunnel',
 });
+
+/** What the tunnel routes need of the tunnel service. */
+export interface TunnelApi {
+  readonly tokens: Pick<TokenMinter, 'peer' | 'admin'>;
+  /** The tenant's tunnel counters in this process, or null when it had no tunnel here. */
+  stats(tenant: string): TunnelStatsSnapshot | null;
+}

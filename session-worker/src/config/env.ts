@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readWorkerEnv, WorkerConfigError, type WorkerSettings } from '../service/env.js';
+import {
+  checkKeepaliveFit,
+  readTunnelEnv,
+  TunnelConfigError,
+  type TunnelConfig,
+} from '../tunnel/config.js';
 import { parseApiSettings } from './api-settings.js';
 import { API_DEFAULTS, type ApiSettings } from './defaults.js';
 import { ConfigError } from './errors.js';
@@ -8,6 +14,8 @@ import { ADMIN_KEY_VARIABLE, apiVariable } from './variables.js';
 /** The worker's whole configuration: the sessions' and the API's. */
 export interface ServiceSettings extends WorkerSettings {
   readonly api: ApiSettings;
+  /** The tunnel through each tenant's room; null when no room is configured (all direct). */
+  readonly tunnel: TunnelConfig | null;
   /**
    * SHA-256 of the admin API key. The key itself is not kept past start-up;
    * the log redaction gets it through `secrets`.
@@ -47,12 +55,43 @@ export function readServiceEnv(env: Env): ServiceSettings {
     );
   }
   const api = readApiSettings(env);
+  const tunnel = readTunnel(env, worker);
   return {
     ...worker,
     api,
+    tunnel,
     adminKeyHash: createHash('sha256').update(adminKey).digest(),
-    secrets: [adminKey, ...(api.metricsToken ? [api.metricsToken] : [])],
+    secrets: [
+      adminKey,
+      ...(api.metricsToken ? [api.metricsToken] : []),
+      // Whoever reads a room-token secret can mint tokens for every tenant.
+      ...Object.values(tunnel?.keys.keys ?? {}),
+    ],
   };
+}
+
+/**
+ * The tunnel's variables, and its upstream silence threshold against the
+ * sessions' keepalive interval: a threshold past the moment Baileys gives
+ * up would move the WebSocket too late, so the worker refuses to start.
+ */
+function readTunnel(env: Env, worker: WorkerSettings): TunnelConfig | null {
+  try {
+    const tunnel = readTunnelEnv(env, worker.egress.production);
+    if (tunnel) {
+      checkKeepaliveFit(
+        tunnel.settings,
+        worker.session.keepAliveIntervalMs,
+        'PASARELA_TUNNEL_SETTINGS.routes.upstreamSilenceMs',
+      );
+    }
+    return tunnel;
+  } catch (error) {
+    if (error instanceof TunnelConfigError) {
+      throw new ConfigError(error.setting, error.message.replace(/^config_invalid: [^:]+: /, ''));
+    }
+    throw error;
+  }
 }
 
 function readApiSettings(env: Env): ApiSettings {

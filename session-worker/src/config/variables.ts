@@ -1,5 +1,6 @@
 import { SESSION_DEFAULTS, type SessionConfig } from '../session/config.js';
 import { WORKER_ENV_DEFAULTS, sessionVariable } from '../service/env.js';
+import { TUNNEL_ENV_DEFAULTS } from '../tunnel/config.js';
 import { API_DEFAULTS, type ApiSettings } from './defaults.js';
 
 /** One environment variable the worker reads, with its default and meaning. */
@@ -33,6 +34,18 @@ const WORKER_DESCRIPTIONS: Record<keyof typeof WORKER_ENV_DEFAULTS, string> = {
   PASARELA_CONTROL: '`stdio`: JSON control commands on stdin (scripts and tests); `none`',
 };
 
+const TUNNEL_DESCRIPTIONS: Record<keyof typeof TUNNEL_ENV_DEFAULTS, string> = {
+  PASARELA_ROOM_URL:
+    "the rooms' base URL (wss://rooms.example.com); empty: no tunnel, every tenant runs direct",
+  TOKEN_KEYS:
+    'JSON object of key id to secret (32+ characters) that signs room tokens; the rooms hold ' +
+    'the same set. Required with PASARELA_ROOM_URL',
+  TOKEN_SIGNING_KEY: 'the key id of TOKEN_KEYS that signs, when there are several',
+  PASARELA_TUNNEL_SETTINGS:
+    'JSON overrides of the tunnel defaults (src/tunnel/defaults.ts), e.g. ' +
+    '{"routes":{"healthyForMs":60000}}',
+};
+
 const API_DESCRIPTIONS: Record<keyof ApiSettings, string> = {
   port: 'TCP port of the HTTP API; PORT is read when this is empty',
   host: 'address the HTTP API listens on',
@@ -63,10 +76,7 @@ const API_DESCRIPTIONS: Record<keyof ApiSettings, string> = {
   metricsToken: 'bearer token for /metrics besides the admin key; empty: the admin key only',
 };
 
-/**
- * Every variable the worker reads, in the order `.env.example` lists them.
- * The tunnel's variables join this table when it is wired in.
- */
+/** Every variable the worker reads, in the order `.env.example` lists them. */
 export function serviceVariables(): VariableSpec[] {
   const api = (Object.keys(API_DEFAULTS) as (keyof ApiSettings)[]).map((field): VariableSpec => ({
     name: apiVariable(field),
@@ -90,6 +100,13 @@ export function serviceVariables(): VariableSpec[] {
       description: `session tunable ${field} (see src/session/config.ts)`,
     }),
   );
+  const tunnel = (Object.keys(TUNNEL_ENV_DEFAULTS) as (keyof typeof TUNNEL_ENV_DEFAULTS)[]).map(
+    (name): VariableSpec => ({
+      name,
+      default: TUNNEL_ENV_DEFAULTS[name],
+      description: TUNNEL_DESCRIPTIONS[name],
+    }),
+  );
   return [
     {
       name: ADMIN_KEY_VARIABLE,
@@ -100,6 +117,7 @@ export function serviceVariables(): VariableSpec[] {
     { name: 'NODE_ENV', default: '', description: '`production` refuses development settings' },
     { name: 'PORT', default: '', description: 'port set by the host platform; see PASARELA_PORT' },
     ...worker,
+    ...tunnel,
     ...api,
     ...session,
   ];

@@ -7,6 +7,7 @@ import { compileHostMap, getProcessAudit, type EgressAudit } from '../egress/ind
 import { EventCatalogue, type EventTypeSpec } from '../events/catalogue.js';
 import { EventHub } from '../events/hub.js';
 import { publishSessionEvents } from '../events/session-events.js';
+import { publishTunnelEvents, TUNNEL_EVENT_TYPES } from '../events/tunnel-events.js';
 import { WebhookDispatcher } from '../events/webhooks/dispatcher.js';
 import { WebhookRegistry } from '../events/webhooks/registry.js';
 import { parseAllowlist } from '../messages/allowlist.js';
@@ -17,20 +18,22 @@ import { UrlGuard } from '../messages/url-guard.js';
 import { captureConsole } from '../ops/console.js';
 import { Readiness } from '../ops/health.js';
 import { ServiceMetrics } from '../ops/metrics.js';
+import { watchTunnelMetrics } from '../ops/tunnel-metrics.js';
 import { PgRecordStore, SqliteRecordStore, type RecordStore } from '../records/index.js';
+import { TunnelService } from '../tunnel/service.js';
 import { TenantPolicies } from './policies.js';
 import { Pruner } from './pruner.js';
 import { startWorker, type Worker, type WorkerHooks } from './worker.js';
 
-/** What other layers (the tunnel) plug into the service. */
+/** What other layers plug into the service, besides the tunnel it wires itself. */
 export interface ServiceExtensions {
   /** Routes added through the API's registry (documented and checked like the rest). */
   readonly routes?: readonly RouteExtension[];
   /** Event types the layer publishes through `service.hub`. */
   readonly eventTypes?: readonly EventTypeSpec[];
-  /** Wraps each tenant's egress factory (the tunnel attaches its route). */
+  /** Wraps each tenant's egress factory (inside the tunnel's own wrapping). */
   readonly wrapEgress?: WorkerHooks['wrapEgress'];
-  /** The sessions list's tunnel fields. */
+  /** The sessions list's tunnel fields, instead of the tunnel service's. */
   readonly tunnelView?: TunnelViewProvider;
   /** The process audit; the process-wide one by default. */
   readonly audit?: EgressAudit;
@@ -45,6 +48,8 @@ export interface Service {
   readonly hub: EventHub;
   readonly records: RecordStore;
   readonly metrics: ServiceMetrics;
+  /** Each tenant's tunnel through its room; null when no room is configured. */
+  readonly tunnels: TunnelService | null;
   /**
    * Starts the sessions: takes this worker's share of tenants. Called once
    * the caller has its own listeners on the worker (the control channel).
@@ -56,9 +61,10 @@ export interface Service {
 
 /**
  * The whole worker: sessions (`startWorker`), the records beside them, the
- * event hub with SSE and webhooks, sends, metrics, readiness and the HTTP
- * API. Everything is wired before the first tenant starts, so no socket is
- * built without its listeners.
+ * event hub with SSE and webhooks, sends, metrics, readiness, the tunnel
+ * (when a room is configured) and the HTTP API. Everything is wired before
+ * the first tenant starts, so no socket is built without its listeners and
+ * no egress without its tunnel.
  */
 export async function startService(
   settings: ServiceSettings,
@@ -68,7 +74,21 @@ export async function startService(
   const releaseConsole = extensions.captureConsole ? captureConsole(logger) : () => undefined;
   const metrics = new ServiceMetrics();
   const catalogue = new EventCatalogue();
-  for (const spec of extensions.eventTypes ?? []) catalogue.register(spec);
+  for (const spec of [...TUNNEL_EVENT_TYPES, ...(extensions.eventTypes ?? [])]) {
+    catalogue.register(spec);
+  }
+  const audit = extensions.audit ?? getProcessAudit();
+  // Checked against the sessions' keepalive here too, for callers that skip the env reader.
+  const tunnels = settings.tunnel
+    ? new TunnelService({
+        config: settings.tunnel,
+        audit,
+        logger: logger.child({ component: 'tunnel' }),
+        keepAliveIntervalMs: settings.session.keepAliveIntervalMs,
+      })
+    : null;
+  let stopTunnelEvents: () => void = () => undefined;
+  const wrapEgress = composeEgress(tunnels, extensions.wrapEgress);
   const allowlist = parseAllowlist(settings.api.urlAllowlist);
   const hostMap = settings.egress.hostMap ? compileHostMap(settings.egress.hostMap) : undefined;
   const mediaFetcher = new GuardedFetcher({
@@ -137,8 +157,11 @@ export async function startService(
           getMessage: async (key) =>
             key.id ? ((await wired?.sends?.messageFor(tenant, key.id)) as never) : undefined,
         }),
-        ...(extensions.wrapEgress ? { wrapEgress: extensions.wrapEgress } : {}),
+        ...(wrapEgress ? { wrapEgress } : {}),
         beforeStoreClose: async () => {
+          // Every session has ended: the last tunnel events are written before the hub closes.
+          stopTunnelEvents();
+          tunnels?.close();
           await dispatcher.stop();
           await hub.close();
         },
@@ -150,7 +173,12 @@ export async function startService(
   }
   const { records, hub, webhooks, dispatcher, bridge, policies } = wired!;
   const stopSessionEvents = publishSessionEvents(worker.manager, hub, metrics);
-  const audit = extensions.audit ?? getProcessAudit();
+  // Before the first session runs: reconnects, session status and lease epochs reach the tunnel.
+  const unbindTunnel = tunnels?.bindSessions(worker.manager) ?? (() => undefined);
+  if (tunnels) stopTunnelEvents = publishTunnelEvents(tunnels.events, hub);
+  const stopTunnelMetrics = tunnels
+    ? watchTunnelMetrics(metrics.registry, tunnels)
+    : () => undefined;
   const sends = new SendService({
     records,
     manager: worker.manager,
@@ -194,7 +222,10 @@ export async function startService(
       settings: settings.api,
       logger,
       sse,
-      tunnelView: extensions.tunnelView ?? NO_TUNNEL,
+      tunnelView:
+        extensions.tunnelView ??
+        (tunnels ? (tenant, running) => tunnels.summary(tenant, running) : NO_TUNNEL),
+      tunnels,
     },
     adminKeyHash: settings.adminKeyHash,
     settings: settings.api,
@@ -218,6 +249,8 @@ export async function startService(
   } catch (error) {
     pruner.stop();
     stopSessionEvents();
+    unbindTunnel();
+    stopTunnelMetrics();
     await worker.shutdown();
     releaseConsole();
     throw error;
@@ -232,6 +265,7 @@ export async function startService(
     hub,
     records,
     metrics,
+    tunnels,
     run: () => worker.run(),
     shutdown() {
       stopping ??= (async () => {
@@ -240,9 +274,20 @@ export async function startService(
         await http.close();
         await worker.shutdown();
         stopSessionEvents();
+        unbindTunnel();
+        stopTunnelMetrics();
         releaseConsole();
       })();
       return stopping;
     },
   };
+}
+
+/** The tunnel attaches its route to whatever egress the rest of the chain makes. */
+function composeEgress(
+  tunnels: TunnelService | null,
+  extension: WorkerHooks['wrapEgress'],
+): WorkerHooks['wrapEgress'] {
+  if (!tunnels) return extension;
+  return (make) => tunnels.egressFactory(extension ? extension(make) : make);
 }

@@ -1,4 +1,11 @@
-import type { EgressPolicy, Leg, PeerInfo, RouteName, TenantStatus } from '@pasarela/shared';
+import type {
+  EgressPolicy,
+  Leg,
+  PeerInfo,
+  RouteName,
+  StatusPeer,
+  TenantStatus,
+} from '@pasarela/shared';
 import type { LinkState } from './link/room-link.js';
 
 export interface StatusInput {
@@ -24,9 +31,9 @@ const LEGS: readonly Leg[] = ['websocket', 'download', 'upload'];
 
 /**
  * The worker's word on a tenant for every page of it: session state,
- * policy, the route of each leg, leaks, and in one phrase why it is not
- * fully protected. "Protected" is claimed only while every leg goes
- * through the tunnel and no leak has been seen.
+ * policy, the route of each leg, leaks, the primary peer, and in one
+ * phrase why it is not fully protected. "Protected" is claimed only while
+ * every leg goes through the tunnel and no leak has been seen.
  */
 export function composeStatus(input: StatusInput): TenantStatus {
   const allTunnel = LEGS.every((leg) => input.routes[leg] === 'tunnel');
@@ -39,6 +46,26 @@ export function composeStatus(input: StatusInput): TenantStatus {
     leaks: Math.min(input.leaks, 0xffff_ffff),
     reason: isProtected ? null : reasonFor(input).slice(0, 1_024),
     updatedAt: input.now,
+    peer: statusPeer(input),
+  };
+}
+
+/**
+ * The primary peer as the worker last heard of it, while the room link is
+ * open (a closed link's Presence is stale). A tunnel the worker found unfit
+ * (round trip past its limit, WhatsApp silent over it) shows its peer as
+ * degraded and slow, since the worker will not use it.
+ */
+function statusPeer(input: StatusInput): StatusPeer | null {
+  const { peer, link } = input;
+  if (!peer || link?.status !== 'open') return null;
+  const slow = input.unfit !== null;
+  return {
+    peerId: peer.peerId,
+    state: peer.state,
+    health: slow && peer.health === 'healthy' ? 'degraded' : peer.health,
+    rttMs: peer.rttMs,
+    slow,
   };
 }
 

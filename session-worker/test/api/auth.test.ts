@@ -64,6 +64,7 @@ const OTHER_TENANT_ON_ANY: Record<string, { query?: string; body?: unknown; code
   deleteWebhook: { code: 'auth_wrong_tenant' },
   listDeadLetters: { code: 'auth_wrong_tenant' },
   redeliverDeadLetter: { code: 'auth_wrong_tenant' },
+  createTunnelToken: { body: { tenantId: OWNER, role: 'peer' }, code: 'auth_wrong_tenant' },
 };
 
 const call = (

@@ -6,14 +6,14 @@ import { startTestService, type TestService } from './support/service.js';
 
 let worker: TestService;
 
-/** A route added the way the tunnel adds its own: through the service's extensions. */
-const tunnelStats: RouteExtension = (api) =>
+/** A route another layer adds through the service's extensions. */
+const extensionRoute: RouteExtension = (api) =>
   api.register({
     method: 'get',
-    path: '/api/tunnel/stats/{tenantId}',
-    operationId: 'tunnelStatsForTest',
+    path: '/api/extension-example/{tenantId}',
+    operationId: 'extensionExampleForTest',
     summary: 'A route of an extension',
-    tags: ['tunnel'],
+    tags: ['example'],
     access: 'tenant',
     params: z.object({ tenantId: z.string() }),
     responses: { 200: { description: 'ok', schema: z.object({ ok: z.boolean() }) } },
@@ -21,7 +21,7 @@ const tunnelStats: RouteExtension = (api) =>
   });
 
 beforeAll(async () => {
-  worker = await startTestService(null, { extensions: { routes: [tunnelStats] } });
+  worker = await startTestService(null, { extensions: { routes: [extensionRoute] } });
 });
 
 afterAll(async () => {
@@ -58,6 +58,8 @@ describe('the OpenAPI document', () => {
     expect(documented).toEqual(answered);
     expect(answered).toContain('GET /api/baileys/sessions');
     expect(answered).toContain('POST /api/baileys/sessions/:tenantId/messages/text');
+    expect(answered).toContain('POST /api/tunnel/tokens');
+    expect(answered).toContain('GET /api/tunnel/stats/:tenantId');
   });
 
   it('is OpenAPI 3.1 with a unique operation id per route', async () => {
@@ -103,10 +105,10 @@ describe('the OpenAPI document', () => {
 
   it('documents a route an extension registers, and serves it with the same key checks', async () => {
     const document = await served();
-    const operation = document.paths['/api/tunnel/stats/{tenantId}']?.['get'];
-    expect(operation?.operationId).toBe('tunnelStatsForTest');
+    const operation = document.paths['/api/extension-example/{tenantId}']?.['get'];
+    expect(operation?.operationId).toBe('extensionExampleForTest');
     expect(operation?.['x-access']).toBe('tenant');
-    expect((await worker.admin.get('/api/tunnel/stats/t1')).body).toEqual({ ok: true });
-    expect((await worker.admin.get('/api/tunnel/stats/t1', { key: null })).status).toBe(401);
+    expect((await worker.admin.get('/api/extension-example/t1')).body).toEqual({ ok: true });
+    expect((await worker.admin.get('/api/extension-example/t1', { key: null })).status).toBe(401);
   });
 });

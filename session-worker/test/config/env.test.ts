@@ -11,6 +11,12 @@ import {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN = { PASARELA_ADMIN_KEY: 'k'.repeat(40) };
+const SECRET = 's'.repeat(40);
+const TUNNEL = {
+  ...ADMIN,
+  PASARELA_ROOM_URL: 'wss://rooms.example.com',
+  TOKEN_KEYS: JSON.stringify({ k1: SECRET }),
+};
 
 describe('the service environment', () => {
   it('starts from the defaults with only the admin key set', () => {
@@ -44,11 +50,80 @@ describe('the service environment', () => {
     ],
     [{ ...ADMIN, PASARELA_METRICS_TOKEN: 'tiny' }, 'PASARELA_METRICS_TOKEN', /16/],
     [{ ...ADMIN, PASARELA_STORE: 'mysql' }, 'PASARELA_STORE', /sqlite, postgres/],
+    [{ ...ADMIN, PASARELA_ROOM_URL: 'wss://rooms.example.com' }, 'TOKEN_KEYS', /required/],
+    [{ ...TUNNEL, PASARELA_ROOM_URL: 'https://rooms.example.com' }, 'PASARELA_ROOM_URL', /ws:/],
+    [{ ...TUNNEL, PASARELA_ROOM_URL: 'wss://rooms.example.com/x' }, 'PASARELA_ROOM_URL', /bare/],
+    [
+      { ...TUNNEL, NODE_ENV: 'production', PASARELA_ROOM_URL: 'ws://rooms.example.com' },
+      'PASARELA_ROOM_URL',
+      /wss: in production/,
+    ],
+    [{ ...TUNNEL, TOKEN_KEYS: '{"k1":"short"}' }, 'TOKEN_KEYS', /under 32 chars/],
+    [
+      { ...TUNNEL, TOKEN_KEYS: JSON.stringify({ a: SECRET, b: SECRET }) },
+      'TOKEN_SIGNING_KEY',
+      /several/,
+    ],
+    [{ ...TUNNEL, TOKEN_SIGNING_KEY: 'k9' }, 'TOKEN_SIGNING_KEY', /not in the set/],
+    [
+      { ...TUNNEL, PASARELA_TUNNEL_SETTINGS: '{"routes":{"healthyForMs":-1}}' },
+      'PASARELA_TUNNEL_SETTINGS.routes.healthyForMs',
+      />=0/,
+    ],
+    [
+      { ...TUNNEL, PASARELA_TUNNEL_SETTINGS: '{"routes":{"healthyFor":1}}' },
+      'PASARELA_TUNNEL_SETTINGS.routes.healthyFor',
+      /./,
+    ],
+    [
+      { ...TUNNEL, PASARELA_KEEP_ALIVE_INTERVAL_MS: '10000' },
+      'PASARELA_TUNNEL_SETTINGS.routes.upstreamSilenceMs',
+      /between the keepalive interval \(10000 ms\) and the moment Baileys gives up \(15000 ms\)/,
+    ],
   ])('refuses %o naming %s', (env, variable, detail) => {
     expect(() => readServiceEnv(env)).toThrow(
       expect.objectContaining({ code: 'config_invalid', setting: variable }),
     );
     expect(() => readServiceEnv(env)).toThrow(detail);
+  });
+
+  it('runs without a tunnel when no room URL is set', () => {
+    expect(readServiceEnv(ADMIN).tunnel).toBeNull();
+  });
+
+  it('reads the room, the token keys and the tunnel settings, and keeps the secrets out of logs', () => {
+    const settings = readServiceEnv({
+      ...TUNNEL,
+      PASARELA_TUNNEL_SETTINGS: '{"routes":{"healthyForMs":60000}}',
+    });
+    expect(settings.tunnel?.room).toEqual({ protocol: 'wss', host: 'rooms.example.com' });
+    expect(settings.tunnel?.keys).toEqual({ signingKeyId: 'k1', keys: { k1: SECRET } });
+    expect(settings.tunnel?.settings.routes.healthyForMs).toBe(60_000);
+    expect(settings.tunnel?.settings.routes.upstreamSilenceMs).toBe(33_000);
+    expect(settings.secrets).toEqual(['k'.repeat(40), SECRET]);
+  });
+
+  it('allows a plain ws: room on loopback in production', () => {
+    const settings = readServiceEnv({
+      ...TUNNEL,
+      NODE_ENV: 'production',
+      PASARELA_ROOM_URL: 'ws://127.0.0.1:8787',
+    });
+    expect(settings.tunnel?.room).toEqual({ protocol: 'ws', host: '127.0.0.1:8787' });
+  });
+
+  it('never puts a token secret in an error', () => {
+    const env = {
+      ...TUNNEL,
+      TOKEN_KEYS: JSON.stringify({ k1: SECRET, 'bad id!': SECRET }),
+      TOKEN_SIGNING_KEY: 'k1',
+    };
+    expect(() => readServiceEnv(env)).toThrow(
+      expect.objectContaining({
+        setting: 'TOKEN_KEYS',
+        message: expect.not.stringContaining(SECRET),
+      }),
+    );
   });
 
   it('never puts the admin key in an error', () => {
@@ -74,15 +149,17 @@ describe('.env.example', () => {
   });
 
   it('leaves out no variable the worker reads', () => {
-    // The tunnel's variables join the table when it is wired into the service.
     const read = new Set<string>();
     const walk = (folder: string) => {
       for (const name of readdirSync(folder)) {
         const path = join(folder, name);
         if (statSync(path).isDirectory()) {
-          if (name !== 'tunnel') walk(path);
+          walk(path);
         } else if (name.endsWith('.ts')) {
-          for (const match of readFileSync(path, 'utf8').matchAll(/\bPASARELA_[A-Z0-9_]+\b/g)) {
+          const text = readFileSync(path, 'utf8');
+          for (const match of text.matchAll(
+            /\b(PASARELA_[A-Z0-9_]+|TOKEN_KEYS|TOKEN_SIGNING_KEY)\b/g,
+          )) {
             read.add(match[0]);
           }
         }

@@ -6,6 +6,6 @@ export { startNodePeer, nextEvent, untilStatus, NODE_PEER_DEFAULTS } from './sta
 export type { NodePeerOptions } from './start-node-peer.js';
 export { browserLikeFetch } from './browser-like-fetch.js';
 export type { BrowserRules } from './browser-like-fetch.js';
-export { pageWebSocket } from './page-websocket.js';
-export type { PageSocketRules } from './page-websocket.js';
+export { pageWebSocket, placedWebSocket } from './page-websocket.js';
+export type { PageSocketRules, SocketPlacement } from './page-websocket.js';
 export * from '../peer/index.js';

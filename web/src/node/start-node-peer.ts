@@ -1,10 +1,11 @@
-import WebSocket from 'ws';
+import { Agent } from 'undici';
 import { RelayPeer } from '../peer/peer.js';
 import type { PeerOptions } from '../peer/config.js';
 import type { PeerEventMap, PeerStatus, StatusEvent } from '../peer/events.js';
-import type { FetchLike, WebSocketConstructor } from '../peer/runtime.js';
+import type { FetchLike } from '../peer/runtime.js';
 import { browserLikeFetch } from './browser-like-fetch.js';
-import { pageWebSocket } from './page-websocket.js';
+import { pageWebSocket, placedWebSocket } from './page-websocket.js';
+import type { SocketPlacement } from './page-websocket.js';
 
 export const NODE_PEER_DEFAULTS = Object.freeze({
   /** A page origin of a restaurant, under the reserved `.test` name. */
@@ -15,7 +16,8 @@ export const NODE_PEER_DEFAULTS = Object.freeze({
   browserRules: true,
 });
 
-export interface NodePeerOptions extends Omit<PeerOptions, 'WebSocket' | 'fetch' | 'page'> {
+export interface NodePeerOptions
+  extends Omit<PeerOptions, 'WebSocket' | 'fetch' | 'page'>, SocketPlacement {
   /** The origin the peer presents, as a page's tab would. */
   readonly pageOrigin?: string;
   readonly userAgent?: string;
@@ -25,8 +27,25 @@ export interface NodePeerOptions extends Omit<PeerOptions, 'WebSocket' | 'fetch'
    * bare `ws` and `fetch`, for tests of the library's own rules.
    */
   readonly browserRules?: boolean;
-  /** The `fetch` underneath; defaults to Node's global one. */
+  /**
+   * The `fetch` underneath; defaults to Node's global one, placed by
+   * `localAddress` and `ca` (which a given `fetch` must apply itself).
+   */
   readonly fetch?: FetchLike;
+}
+
+/**
+ * Node's fetch, leaving from `localAddress` and trusting `ca`. undici takes
+ * the source address as a dispatcher option: its connector overwrites a
+ * `connect.localAddress` with the client's own (null unless set).
+ */
+function placedFetch(placement: SocketPlacement): FetchLike {
+  if (!placement.localAddress && !placement.ca) return (input, init) => fetch(input, init);
+  const dispatcher = new Agent({
+    ...(placement.localAddress ? { localAddress: placement.localAddress } : {}),
+    ...(placement.ca ? { connect: { ca: placement.ca as string | string[] } } : {}),
+  });
+  return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
 }
 
 /** Creates a peer on Node's `ws` and `fetch` and joins its room. */
@@ -35,13 +54,20 @@ export function startNodePeer(options: NodePeerOptions): RelayPeer {
     pageOrigin = NODE_PEER_DEFAULTS.pageOrigin,
     userAgent = NODE_PEER_DEFAULTS.userAgent,
     browserRules = NODE_PEER_DEFAULTS.browserRules,
-    fetch: baseFetch = (input, init) => fetch(input, init),
+    localAddress,
+    ca,
+    fetch: givenFetch,
     ...peerOptions
   } = options;
+  const placement: SocketPlacement = {
+    ...(localAddress ? { localAddress } : {}),
+    ...(ca ? { ca } : {}),
+  };
+  const baseFetch = givenFetch ?? placedFetch(placement);
   const rules = { origin: new URL(pageOrigin).origin, userAgent };
   const peer = new RelayPeer({
     ...peerOptions,
-    WebSocket: browserRules ? pageWebSocket(rules) : (WebSocket as unknown as WebSocketConstructor),
+    WebSocket: browserRules ? pageWebSocket(rules, placement) : placedWebSocket(placement),
     fetch: browserRules ? browserLikeFetch(baseFetch, rules) : baseFetch,
     page: null,
   });

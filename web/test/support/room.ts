@@ -105,6 +105,8 @@ export class RoomSocket {
 export class TestRoom {
   readonly sockets: RoomSocket[] = [];
   readonly tokens: string[] = [];
+  /** The source address of each upgrade the room received. */
+  readonly remoteAddresses: (string | undefined)[] = [];
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   readonly #options: TestRoomOptions;
@@ -115,6 +117,7 @@ export class TestRoom {
     this.#server = http.createServer((_request, response) => response.writeHead(404).end());
     this.#wss = new WebSocketServer({ noServer: true });
     this.#server.on('upgrade', (request, socket, head) => {
+      this.remoteAddresses.push(request.socket.remoteAddress);
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         void this.#accept(ws, new URL(request.url ?? '/', 'http://room.test'));
       });

@@ -11,11 +11,14 @@ export interface SeenRequest {
   readonly headers: http.IncomingHttpHeaders;
   readonly bodyBytes: number;
   readonly bodySha256: string;
+  /** The source address the request came from. */
+  readonly remoteAddress: string | undefined;
 }
 
 export interface SeenUpgrade {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
 }
 
 export interface SocketClose {
@@ -68,7 +71,11 @@ export class TestUpstream {
     this.#server = http.createServer((request, response) => this.#serve(request, response));
     this.#server.on('upgrade', (request, socket, head) => {
       const path = request.url ?? '/';
-      this.upgrades.push({ path, headers: request.headers });
+      this.upgrades.push({
+        path,
+        headers: request.headers,
+        remoteAddress: request.socket.remoteAddress,
+      });
       // Refuses any Origin but WhatsApp's own, as the real service is reported to.
       const strict = path.startsWith('/ws/strict');
       if (strict && request.headers.origin !== 'https://web.whatsapp.com') {
@@ -148,6 +155,7 @@ export class TestUpstream {
         headers: request.headers,
         bodyBytes: bytes,
         bodySha256: hash.digest('hex'),
+        remoteAddress: request.socket.remoteAddress,
       };
       this.requests.push(seen);
       this.#answer(seen, response);

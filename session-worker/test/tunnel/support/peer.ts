@@ -1,15 +1,8 @@
 import { signToken } from '@pasarela/shared';
 import type { TokenKeySet } from '@pasarela/shared';
 import type { Standin } from '@pasarela/standin';
-import {
-  browserLikeFetch,
-  nextEvent,
-  NODE_PEER_DEFAULTS,
-  RelayPeer,
-} from '@pasarela/web/node-peer';
-import type { PeerOptions, WebSocketConstructor } from '@pasarela/web/node-peer';
-import { Agent } from 'undici';
-import WebSocket from 'ws';
+import { nextEvent, startNodePeer } from '@pasarela/web/node-peer';
+import type { NodePeerOptions, RelayPeer } from '@pasarela/web/node-peer';
 
 /** The restaurant's address in these tests: a second loopback address of this host. */
 export const PEER_ADDRESS = '127.0.0.2';
@@ -27,7 +20,7 @@ export interface TestPeerOptions {
   readonly tenant: string;
   readonly keys: TokenKeySet;
   readonly localAddress?: string;
-  readonly peer?: Partial<PeerOptions>;
+  readonly peer?: Partial<NodePeerOptions>;
 }
 
 /**
@@ -46,56 +39,35 @@ export function standinDevMap(standin: Standin): Record<string, string> {
   return map;
 }
 
+/** The reconnect pace of the tests' peers: quick, and never giving up. */
+export const TEST_PEER_RECONNECT = {
+  minDelayMs: 100,
+  maxDelayMs: 500,
+  growFactor: 1.5,
+  connectionTimeoutMs: 3_000,
+  maxRetries: Number.POSITIVE_INFINITY,
+  minUptimeMs: 1_000,
+};
+
 /**
- * A browser-like peer in this process, as `startNodePeer` builds one (the
- * same `browserLikeFetch` and page WebSocket rules), with every socket it
- * opens bound to the restaurant's own source address, so the stand-in's
- * records tell its traffic from the worker's.
+ * A browser-like Node peer (`startNodePeer`: a page's Origin and
+ * User-Agent, a browser's CORS rules) with every socket it opens bound to
+ * the restaurant's own source address, so the stand-in's records tell its
+ * traffic from the worker's.
  */
 export function startTestPeer(options: TestPeerOptions): RelayPeer {
-  const localAddress = options.localAddress ?? PEER_ADDRESS;
-  const ca = options.ca;
-  // undici takes the source address as a client option, not a connect one.
-  const dispatcher = new Agent({ localAddress, ...(ca ? { connect: { ca } } : {}) });
-  const rules = {
-    origin: NODE_PEER_DEFAULTS.pageOrigin,
-    userAgent: NODE_PEER_DEFAULTS.userAgent,
-  };
-  class RestaurantPageSocket extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols ?? [], {
-        origin: rules.origin,
-        headers: { 'user-agent': rules.userAgent },
-        localAddress,
-        ...(ca ? { ca } : {}),
-      });
-    }
-  }
-  const peer = new RelayPeer({
+  return startNodePeer({
     host: options.roomHost,
     tenant: options.tenant,
     getToken: () =>
       signToken({ tenant: options.tenant, role: 'peer', ttlSeconds: 300 }, options.keys),
-    WebSocket: RestaurantPageSocket as unknown as WebSocketConstructor,
-    fetch: browserLikeFetch(
-      (input, init) => fetch(input, { ...init, dispatcher } as RequestInit),
-      rules,
-    ),
-    page: null,
     mode: 'development',
     devHostMap: options.devHostMap,
-    reconnect: {
-      minDelayMs: 100,
-      maxDelayMs: 500,
-      growFactor: 1.5,
-      connectionTimeoutMs: 3_000,
-      maxRetries: Number.POSITIVE_INFINITY,
-      minUptimeMs: 1_000,
-    },
+    localAddress: options.localAddress ?? PEER_ADDRESS,
+    ...(options.ca ? { ca: options.ca } : {}),
+    reconnect: TEST_PEER_RECONNECT,
     ...options.peer,
   });
-  peer.start();
-  return peer;
 }
 
 /** Resolves once the peer has joined and reported its probed legs. */

@@ -44,6 +44,7 @@ describe('the tenant status every page shows', () => {
       leaks: 0,
       reason: null,
       updatedAt: 1_000,
+      peer: { peerId: 'p-1', state: 'active', health: 'healthy', rttMs: 40, slow: false },
     });
   });
 
@@ -121,6 +122,43 @@ describe('the tenant status every page shows', () => {
     ],
   ] as const)('is not protected with %s', (_name, over, reason) => {
     expect(status(over as Partial<StatusInput>)).toEqual({ protected: false, reason });
+  });
+});
+
+describe('the primary peer every page is told of', () => {
+  const peerOf = (over: Partial<StatusInput>) => composeStatus({ ...protectedInput, ...over }).peer;
+
+  it('is the primary as the room reported it, paused or not', () => {
+    expect(peerOf({ peer: { ...PEER, state: 'paused', rttMs: null } })).toEqual({
+      peerId: 'p-1',
+      state: 'paused',
+      health: 'healthy',
+      rttMs: null,
+      slow: false,
+    });
+  });
+
+  it('shows as degraded and slow while the worker holds the tunnel unfit', () => {
+    expect(peerOf({ unfit: 'round trip too high (p95 3200 ms)' })).toEqual({
+      peerId: 'p-1',
+      state: 'active',
+      health: 'degraded',
+      rttMs: 40,
+      slow: true,
+    });
+    expect(
+      peerOf({ unfit: 'WhatsApp went silent over the tunnel', peer: { ...PEER, health: 'gone' } }),
+    ).toMatchObject({ health: 'gone', slow: true });
+  });
+
+  it('is null without a primary, without a room, and while the room link is not open', () => {
+    expect(peerOf({ peer: null })).toBeNull();
+    expect(peerOf({ link: null })).toBeNull();
+    expect(
+      peerOf({
+        link: { status: 'down', problem: { code: 'ECONNREFUSED', reason: 'x' }, since: 1 },
+      }),
+    ).toBeNull();
   });
 });
 
