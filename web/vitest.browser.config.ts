@@ -9,6 +9,9 @@ export default defineConfig({
     setupFiles: ['test/browser/support/setup.ts'],
     // The hidden-tab file mostly waits (three minutes); one other file runs beside it.
     maxWorkers: 2,
+    // A project with its own worker count runs as a group of its own in the
+    // root run, after the others.
+    sequence: { groupOrder: 1 },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
