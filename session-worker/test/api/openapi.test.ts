@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RouteExtension } from '../../src/api/app.js';
+import { WORKER_API_PATHS } from '../../../web/src/backend-standin/worker-api.js';
 import { API_ERRORS } from '../../src/api/errors.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -60,6 +61,27 @@ describe('the OpenAPI document', () => {
     expect(answered).toContain('POST /api/baileys/sessions/:tenantId/messages/text');
     expect(answered).toContain('POST /api/tunnel/tokens');
     expect(answered).toContain('GET /api/tunnel/stats/:tenantId');
+  });
+
+  it('serves every route the restaurant backend stand-in calls, at the paths it calls', async () => {
+    const document = await served();
+    const calls: Record<keyof typeof WORKER_API_PATHS, string> = {
+      tokens: 'post',
+      session: 'get',
+      start: 'post',
+      qrPng: 'get',
+      pairingCode: 'post',
+    };
+    for (const [name, method] of Object.entries(calls)) {
+      const path = WORKER_API_PATHS[name as keyof typeof WORKER_API_PATHS].replace(
+        ':tenant',
+        '{tenantId}',
+      );
+      expect([name, Object.keys(document.paths[path] ?? {})]).toEqual([
+        name,
+        expect.arrayContaining([method]),
+      ]);
+    }
   });
 
   it('is OpenAPI 3.1 with a unique operation id per route', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { verifyToken } from '@pasarela/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from './support/client.js';
@@ -163,5 +165,41 @@ describe('the tunnel events', () => {
   it('are in the catalogue', async () => {
     const answer = await worker.admin.get<{ types: { type: string }[] }>('/api/events/types');
     expect(answer.body.types.map((t) => t.type)).toEqual(expect.arrayContaining(TUNNEL_TYPES));
+  });
+});
+
+describe('the example alert rules (ops/alerts.yml)', () => {
+  const text = readFileSync(
+    fileURLToPath(new URL('../../ops/alerts.yml', import.meta.url)),
+    'utf8',
+  );
+
+  it('name only metrics the worker exports', () => {
+    const named = new Set(text.match(/\bpasarela_[a-z0-9_]+\b/g));
+    expect([...named].sort()).toEqual([
+      'pasarela_egress_leaks_total',
+      'pasarela_tunnel_peer',
+      'pasarela_tunnel_request_failures_total',
+      'pasarela_tunnel_room_link_up',
+      'pasarela_tunnel_route',
+    ]);
+    const exported = new Set(
+      worker.service.metrics.registry.getMetricsAsArray().map((metric) => metric.name),
+    );
+    expect([...named].filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it('give every alert a severity and a summary', () => {
+    const alerts = [...text.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    expect(alerts).toEqual([
+      'PasarelaTunnelUnhealthy',
+      'PasarelaTunnelLeak',
+      'PasarelaTenantLongOnDirect',
+      'PasarelaTunnelOnlyWaiting',
+      'PasarelaRoomUnreachable',
+      'PasarelaTunnelFailures',
+    ]);
+    expect(text.match(/severity: (warning|critical)/g)).toHaveLength(alerts.length);
+    expect(text.match(/summary: /g)).toHaveLength(alerts.length);
   });
 });

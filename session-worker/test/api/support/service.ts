@@ -45,6 +45,11 @@ export interface TestServiceOptions {
   /** Extra host-map entries besides the stand-in's. */
   readonly hostMap?: Record<string, string>;
   readonly extensions?: ServiceExtensions;
+  /**
+   * Route the process console into the worker's log, as `src/main.ts` does
+   * (default true). A suite that prints its figures with console.log keeps it.
+   */
+  readonly captureConsole?: boolean;
 }
 
 /**
@@ -82,7 +87,7 @@ export async function startTestService(
   const logs = new LogSink();
   const logger = createLogger({ level: 'debug', destination: logs, secrets: settings.secrets });
   const service = await startService(settings, logger, {
-    captureConsole: true,
+    captureConsole: options.captureConsole ?? true,
     ...options.extensions,
   });
   await service.run();

@@ -23,7 +23,7 @@ let admin: Page;
 
 /** What an operator does: asks the worker for an admin token with the admin API key. */
 async function adminToken(tenant = '*'): Promise<string> {
-  const response = await fetch(`${stack.api.url}/api/tunnel/tokens`, {
+  const response = await fetch(`${stack.workerUrl}/api/tunnel/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ tenantId: tenant, role: 'admin' }),
@@ -49,7 +49,6 @@ const cells = (page: Page, table: string) =>
 
 beforeAll(async () => {
   stack = await PagesStack.start({
-    worker: false,
     tenants: [
       {
         id: TENANT,

@@ -25,7 +25,6 @@ const LINK_MS = 4 * 5_000;
 
 beforeAll(async () => {
   stack = await PagesStack.start({
-    worker: true,
     tenants: [
       {
         id: TUNNEL_ONLY,
@@ -74,7 +73,6 @@ describe('the connect page', () => {
     );
     console.log(`[pages] QR shown ${elapsedMs} ms after "start" (tunnel-only: through this tab)`);
     expect(await page.session()).toBe('WhatsApp: Falta vincular el teléfono');
-    const manager = stack.worker!.harness.manager;
     const shownPng = await tab.page.evaluate(async () => {
       const response = await fetch('/backend/qr.png', { cache: 'no-store' });
       return [...new Uint8Array(await response.arrayBuffer()).slice(0, 8)];
@@ -83,7 +81,7 @@ describe('the connect page', () => {
     await tab.screenshot('connect-qr-es');
 
     // The restaurant's phone scans what the page shows.
-    await stack.standin.control.scanQr(manager.qr(TUNNEL_ONLY)!.qr, { phone: TUNNEL_ONLY_PHONE });
+    await stack.standin.control.scanQr(await stack.qr(TUNNEL_ONLY), { phone: TUNNEL_ONLY_PHONE });
     await waitFor(
       'the page to say linked',
       () => tab.page.getByTestId('connected').isVisible(),
@@ -181,7 +179,7 @@ describe('a tunnel-only restaurant', () => {
         'WhatsApp is paused until a tab is open to carry it.',
       ],
     });
-    expect(stack.worker!.service.status(TUNNEL_ONLY)?.routes).toEqual({
+    expect(await stack.routes(TUNNEL_ONLY)).toEqual({
       websocket: 'none',
       download: 'none',
       upload: 'none',

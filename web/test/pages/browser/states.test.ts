@@ -1,6 +1,5 @@
 import type { Inspection } from '@pasarela/broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pairTenant } from '../../../../session-worker/test/session/support/harness.js';
 import { connectionsOf } from '../../../../session-worker/test/tunnel/support/stack.js';
 import type { Device, Tab } from '../support/device.js';
 import { BOUNDS, PagesStack } from '../support/stack.js';
@@ -26,7 +25,7 @@ let desk: Tab;
 let kitchen: Tab;
 
 async function roomNow(): Promise<Inspection> {
-  const { token } = await stack.worker!.service.tokens.admin('*');
+  const token = await stack.adminToken();
   const response = await fetch(`http://${stack.room.host}/admin/rooms/${TENANT}`, {
     headers: { authorization: `Bearer ${token}` },
   });
@@ -62,7 +61,6 @@ async function expectState(
 
 beforeAll(async () => {
   stack = await PagesStack.start({
-    worker: true,
     tenants: [
       {
         id: TENANT,
@@ -72,7 +70,7 @@ beforeAll(async () => {
       },
     ],
   });
-  await pairTenant(stack.worker!.harness, stack.standin, TENANT, PHONE);
+  await stack.pair(TENANT, PHONE);
 });
 
 afterAll(async () => {
@@ -333,7 +331,7 @@ describe('the indicator, for its real causes', () => {
       expect((await en.reading()).flags).toEqual([
         "This browser cannot carry: WhatsApp's main connection.",
       ]);
-      expect(stack.worker!.service.status(TENANT)?.routes).toEqual({
+      expect(await stack.routes(TENANT)).toEqual({
         websocket: 'direct',
         download: 'tunnel',
         upload: 'tunnel',
@@ -354,9 +352,9 @@ describe('the indicator, for its real causes', () => {
     await es.untilState('protected', BOUNDS.joinMs + BOUNDS.moveMs);
     await en.untilState('protected', BOUNDS.statusMs);
     const before = await seen(es, en);
-    const egress = stack.worker!.harness.manager.egress(TENANT)!;
+    const egress = stack.manager.egress(TENANT)!;
     // A code path that skipped the route decision and opened its own connection.
-    stack.worker!.audit.record({
+    stack.audit.record({
       tenant: TENANT,
       source: 'dispatcher',
       host: 'mmg.whatsapp.net',

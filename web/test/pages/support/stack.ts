@@ -1,9 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { EgressPolicy } from '@pasarela/shared';
 import { startStandin } from '@pasarela/standin';
 import type { Standin } from '@pasarela/standin';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { getProcessAudit } from '../../../../session-worker/src/egress/index.js';
+import type { EgressAudit } from '../../../../session-worker/src/egress/index.js';
+import type { SessionManager } from '../../../../session-worker/src/session/index.js';
+import type { ApiClient } from '../../../../session-worker/test/api/support/client.js';
+import {
+  ADMIN_KEY,
+  startTestService,
+} from '../../../../session-worker/test/api/support/service.js';
+import type { TestService } from '../../../../session-worker/test/api/support/service.js';
 import { TEST_SESSION_SETTINGS } from '../../../../session-worker/test/session/support/harness.js';
 import {
   BOUNDS as TUNNEL_BOUNDS,
@@ -15,9 +23,6 @@ import {
   testKeys,
 } from '../../../../session-worker/test/tunnel/support/room.js';
 import { standinDevMap } from '../../../../session-worker/test/tunnel/support/peer.js';
-import { startStack } from '../../../../session-worker/test/tunnel/support/stack.js';
-import type { Stack as WorkerStack } from '../../../../session-worker/test/tunnel/support/stack.js';
-import { TokenMinter, TUNNEL_DEFAULTS } from '../../../../session-worker/src/tunnel/index.js';
 import { readBackendEnv } from '../../../src/backend-standin/config.js';
 import { startBackend } from '../../../src/backend-standin/server.js';
 import { NOTIFIER_DEFAULTS } from '../../../src/pages/ui/notifier.js';
@@ -30,8 +35,7 @@ import { Device } from './device.js';
 import type { DeviceOptions } from './device.js';
 import { RoomGate } from './room-gate.js';
 import { buildSite } from './site.js';
-import { statusBridgeSocket } from './status-bridge.js';
-import { WorkerApiServer } from './worker-api.js';
+import { waitFor } from './wait.js';
 
 /** The room's name for browsers, in the reserved `.test` domain. */
 export const ROOM_HOST = 'rooms.pasarela.test';
@@ -100,30 +104,35 @@ export interface TenantSpec {
 
 export interface PagesStackOptions {
   readonly tenants: readonly TenantSpec[];
-  /** The worker's sessions (real Baileys) and tunnel; false: tokens only, no worker in the room. */
-  readonly worker: boolean;
 }
+
+/** Pairing is a registration, a 515 and a login: each within Baileys' connect limit. */
+const PAIR_MS = TEST_SESSION_SETTINGS.connectTimeoutMs * 4;
 
 /**
  * Everything the pages need, real where it can be: the stand-in for
  * WhatsApp (its names resolved by Chromium itself, its authority trusted
- * through NSS), the room under `wrangler dev` behind a TLS gate, the
- * worker side as the product wires it (session manager with Baileys,
- * egress, tunnel service) in this process, its token and session routes,
- * one backend stand-in per tenant serving the production build over
- * https, and Debian's Chromium.
+ * through NSS), the room under `wrangler dev` behind a TLS gate, the whole
+ * session worker (sessions with Baileys, egress, tunnel, HTTP API)
+ * configured through its environment as a host runs it, one backend
+ * stand-in per tenant calling that API with the tenant's own key and
+ * serving the production build over https, and Debian's Chromium.
+ *
+ * The worker runs in this process rather than from `src/main.ts`, for one
+ * reason: the leak state needs a leak, and the only way to make one is to
+ * record a connection in the worker's own audit, as a code path that
+ * skipped the route decision would.
  */
 export class PagesStack {
   readonly ca: SuiteCa = createSuiteCa('Pasarela pages suite CA');
   readonly keys = testKeys();
-  readonly adminKey = randomBytes(16).toString('hex');
-  readonly tenantKeys: Record<string, string>;
+  readonly adminKey = ADMIN_KEY;
+  readonly tenantKeys: Record<string, string> = {};
   readonly room: RoomServer;
   readonly backends = new Map<string, Backend>();
   standin!: Standin;
   gate!: RoomGate;
-  worker: WorkerStack | null = null;
-  api!: WorkerApiServer;
+  worker!: TestService;
   profile!: BrowserProfile;
   browser!: Browser;
   #removeSite: (() => Promise<void>) | null = null;
@@ -131,12 +140,6 @@ export class PagesStack {
   readonly #extraBackends: Backend[] = [];
 
   private constructor(readonly options: PagesStackOptions) {
-    this.tenantKeys = Object.fromEntries(
-      options.tenants.map((tenant) => [
-        tenant.id,
-        `tk_${tenant.id}_${randomBytes(8).toString('hex')}`,
-      ]),
-    );
     this.room = new RoomServer({ keysJson: this.keys.json, config: SUITE_ROOM_CONFIG });
   }
 
@@ -151,6 +154,26 @@ export class PagesStack {
     return stack;
   }
 
+  /** The worker's API base URL, as the backends and an operator reach it. */
+  get workerUrl(): string {
+    return this.worker.service.http.url;
+  }
+
+  /** The admin API key's client of the worker's API. */
+  get admin(): ApiClient {
+    return this.worker.admin;
+  }
+
+  /** The worker's sessions, for what no route shows (the egress a leak is judged against). */
+  get manager(): SessionManager {
+    return this.worker.service.worker.manager;
+  }
+
+  /** The audit every egress and the tunnel of this process report to. */
+  get audit(): EgressAudit {
+    return getProcessAudit();
+  }
+
   async #start(): Promise<void> {
     const [roomMs, site] = await Promise.all([
       this.room.start(),
@@ -162,26 +185,24 @@ export class PagesStack {
     console.log(`[pages] wrangler dev answered in ${roomMs} ms; site built in ${site.ms} ms`);
     this.gate = new RoomGate({ tls: this.ca.issue([ROOM_HOST]), targetPort: this.room.port });
     await this.gate.open();
-    let minter: TokenMinter;
-    if (this.options.worker) {
-      this.worker = await startStack({
-        standin: this.standin,
-        room: this.room,
-        keys: this.keys,
-        WebSocket: statusBridgeSocket('pasarela-pages-suite-worker'),
-      });
-      for (const tenant of this.options.tenants) this.worker.policies.set(tenant.id, tenant.policy);
-      minter = this.worker.service.tokens;
-    } else {
-      minter = new TokenMinter(this.keys.keys, TUNNEL_DEFAULTS.tokens);
-    }
-    this.api = new WorkerApiServer({
-      minter,
-      manager: this.worker?.harness.manager ?? null,
-      tenantKeys: this.tenantKeys,
-      adminKey: this.adminKey,
+    this.worker = await startTestService(this.standin, {
+      captureConsole: false,
+      env: {
+        PASARELA_ROOM_URL: `ws://${this.room.host}`,
+        TOKEN_KEYS: this.keys.json,
+        PASARELA_TUNNEL_SETTINGS: JSON.stringify(TEST_TUNNEL_SETTINGS),
+      },
     });
-    await this.api.start();
+    for (const tenant of this.options.tenants) {
+      const minted = await this.admin.post<{ key: string }>(`/api/tenants/${tenant.id}/keys`, {
+        label: `${tenant.restaurant} backend`,
+      });
+      if (minted.status !== 201) throw new Error(`minting a key answered ${minted.status}`);
+      this.tenantKeys[tenant.id] = minted.body.key;
+      // The operator's choice for a restaurant that has not linked yet: the API's policy
+      // route answers for known tenants only, so it is stored where that route stores it.
+      await this.worker.service.api.services.policies.set(tenant.id, tenant.policy, this.manager);
+    }
     for (const tenant of this.options.tenants) {
       this.backends.set(tenant.id, await this.#backend(tenant, site.dir));
     }
@@ -200,13 +221,55 @@ export class PagesStack {
     });
   }
 
+  /** An admin token for the room inspection, from the worker's token route. */
+  async adminToken(tenant = '*'): Promise<string> {
+    const answer = await this.admin.post<{ token: string }>('/api/tunnel/tokens', {
+      role: 'admin',
+      tenantId: tenant,
+    });
+    if (answer.status !== 200) throw new Error(`the token route answered ${answer.status}`);
+    return answer.body.token;
+  }
+
+  /** The QR the worker shows for a tenant now, as its API serves it. */
+  async qr(tenant: string): Promise<string> {
+    const answer = await this.admin.get<{ qr: string }>(`/api/baileys/sessions/${tenant}/qr`);
+    if (answer.status !== 200) throw new Error(`the QR route answered ${answer.status}`);
+    return answer.body.qr;
+  }
+
+  /** The route of each leg of a tenant, from its tunnel stats. */
+  async routes(tenant: string): Promise<Record<string, string>> {
+    const answer = await this.admin.get<{ route: Record<string, string> }>(
+      `/api/tunnel/stats/${tenant}`,
+    );
+    if (answer.status !== 200) throw new Error(`the stats route answered ${answer.status}`);
+    return answer.body.route;
+  }
+
+  /**
+   * Links a tenant's WhatsApp as an operator would through the API: the
+   * session is created, the simulated phone scans the QR the API serves,
+   * and the session connects.
+   */
+  async pair(tenant: string, phone: string): Promise<void> {
+    const created = await this.admin.post('/api/baileys/sessions', { tenantId: tenant });
+    if (created.status !== 201) throw new Error(`creating ${tenant} answered ${created.status}`);
+    const session = async () =>
+      (await this.admin.get<{ status: string; qr: boolean }>(`/api/baileys/sessions/${tenant}`))
+        .body;
+    await waitFor(`a QR for ${tenant}`, session, (view) => view.qr, PAIR_MS);
+    await this.standin.control.scanQr(await this.qr(tenant), { phone });
+    await waitFor(`${tenant} connected`, session, (view) => view.status === 'connected', PAIR_MS);
+  }
+
   #backend(tenant: TenantSpec, siteDir: string): Promise<Backend> {
     const pair = this.ca.issue([tenant.pageHost]);
     const config = readBackendEnv({
       PASARELA_BACKEND_TENANT: tenant.id,
       PASARELA_BACKEND_RESTAURANT: tenant.restaurant,
       PASARELA_BACKEND_TENANT_KEY: this.tenantKeys[tenant.id],
-      PASARELA_BACKEND_WORKER_URL: this.api.url,
+      PASARELA_BACKEND_WORKER_URL: this.workerUrl,
       PASARELA_BACKEND_ROOM: ROOM_HOST,
       PASARELA_BACKEND_PORT: '0',
       PASARELA_BACKEND_SITE_DIR: siteDir,
@@ -225,7 +288,7 @@ export class PagesStack {
       PASARELA_BACKEND_TENANT: tenant.id,
       PASARELA_BACKEND_RESTAURANT: tenant.restaurant,
       PASARELA_BACKEND_TENANT_KEY: this.tenantKeys[tenant.id],
-      PASARELA_BACKEND_WORKER_URL: this.api.url,
+      PASARELA_BACKEND_WORKER_URL: this.workerUrl,
       PASARELA_BACKEND_ROOM: this.room.host,
       PASARELA_BACKEND_ROOM_PROTOCOL: 'ws',
       PASARELA_BACKEND_MODE: 'development',
@@ -279,7 +342,6 @@ export class PagesStack {
     for (const backend of [...this.backends.values(), ...this.#extraBackends]) {
       await backend.close();
     }
-    await this.api?.stop().catch(() => undefined);
     await this.worker?.close().catch(() => undefined);
     await this.gate?.close();
     await this.room.stop();
