@@ -20,6 +20,7 @@ import { Readiness } from '../ops/health.js';
 import { ServiceMetrics } from '../ops/metrics.js';
 import { watchTunnelMetrics } from '../ops/tunnel-metrics.js';
 import { PgRecordStore, SqliteRecordStore, type RecordStore } from '../records/index.js';
+import { baileysDownloadGuarded } from '../session/download-guard.js';
 import { TunnelService } from '../tunnel/service.js';
 import { TenantPolicies } from './policies.js';
 import { Pruner } from './pruner.js';
@@ -256,6 +257,13 @@ export async function startService(
     throw error;
   }
   logger.info({ port: http.port, host: settings.api.host }, 'HTTP API listening');
+  if (!baileysDownloadGuarded()) {
+    logger.error(
+      { code: 'baileys_unguarded' },
+      'Baileys is not patched: a download cut mid-body would end this process; ' +
+        'reinstall without --ignore-scripts or run session-worker/scripts/patch-baileys.mjs',
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   return {
