@@ -8,7 +8,8 @@ import type { Restaurant, World } from './world.js';
 /** A 1×1 PNG with `size` bytes in all: real image bytes, long enough to cross in many frames. */
 export function photo(size: number): Buffer {
   const png = Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE' +
+      'hQGAhKmMIQAAAABJRU5ErkJggg==',
     'base64',
   );
   // Decoders stop at IEND; the bytes after it travel as part of the file.

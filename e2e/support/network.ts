@@ -106,16 +106,19 @@ export class Site {
    * with no reset or close, as when a restaurant's connection dies.
    */
   async cut(): Promise<void> {
+    const table = this.#cutTable;
     await run('ip', [
       'netns',
       'exec',
       this.name,
       'nft',
-      `add table inet ${this.#cutTable}; ` +
-        `add chain inet ${this.#cutTable} in { type filter hook input priority 0; policy drop; }; ` +
-        `add chain inet ${this.#cutTable} out { type filter hook output priority 0; policy drop; }; ` +
-        `add rule inet ${this.#cutTable} in iifname "lo" accept; ` +
-        `add rule inet ${this.#cutTable} out oifname "lo" accept`,
+      [
+        `add table inet ${table}`,
+        `add chain inet ${table} in { type filter hook input priority 0; policy drop; }`,
+        `add chain inet ${table} out { type filter hook output priority 0; policy drop; }`,
+        `add rule inet ${table} in iifname "lo" accept`,
+        `add rule inet ${table} out oifname "lo" accept`,
+      ].join('; '),
     ]);
   }
 
