@@ -47,3 +47,7 @@ if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" ]]; then
   echo "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund
 fi
+
+# The Baileys patch runs after every install; again here (it is idempotent)
+# for a node_modules installed before the patch existed.
+node session-worker/scripts/patch-baileys.mjs
