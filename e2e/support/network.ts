@@ -75,7 +75,12 @@ export class Site {
     requireRoot();
     const ip = (...args: string[]) => run('ip', args);
     const inside = (...args: string[]) => run('ip', ['netns', 'exec', this.name, 'ip', ...args]);
-    await ip('netns', 'add', this.name);
+    await ip('netns', 'add', this.name).catch((error: Error) => {
+      throw new Error(
+        'the end-to-end suite could not create a network namespace (it needs ' +
+          `CAP_SYS_ADMIN and CAP_NET_ADMIN; it is not skipped): ${error.message}`,
+      );
+    });
     this.#created = true;
     await ip('link', 'add', this.#hostLink, 'type', 'veth', 'peer', 'name', this.#siteLink);
     await ip('link', 'set', this.#siteLink, 'netns', this.name);
