@@ -50,14 +50,20 @@ export class PageTab {
     boundMs: number,
     test: (reading: IndicatorReading) => boolean = () => true,
   ): Promise<IndicatorReading> {
-    return until(
-      `${this.label}: the indicator to read ${state}`,
-      async () => {
-        const reading = await this.reading();
-        return reading.state === state && test(reading) ? reading : undefined;
-      },
-      boundMs,
-    );
+    let last: IndicatorReading | null = null;
+    try {
+      return await until(
+        `${this.label}: the indicator to read ${state}`,
+        async () => {
+          last = await this.reading();
+          return last.state === state && test(last) ? last : undefined;
+        },
+        boundMs,
+      );
+    } catch (error) {
+      // What staff would have seen instead, to tell why.
+      throw new Error(`${(error as Error).message}; it read ${JSON.stringify(last)}`);
+    }
   }
 
   /** Staff read the opt-in and agree: the dialog's primary button, clicked in the page. */

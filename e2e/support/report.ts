@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RecordsSnapshot } from '@pasarela/standin';
+import type { FailureRecord, RecordsSnapshot, SentMessage } from '@pasarela/standin';
 import { pathKind, sourceOf } from './records.js';
 
 export interface Place {
@@ -23,6 +23,43 @@ interface Row {
   count: number;
   readonly origins: Set<string>;
   readonly userAgents: Set<string>;
+}
+
+/**
+ * Something the WhatsApp side could not carry through, from the stand-in's
+ * failure records: a session's client refusing or failing to decrypt what
+ * WhatsApp brought it (`client-*`), or the stand-in's own contact failing
+ * on what a session sent. Messages of the customer carry their text, their
+ * receipts and how often the worker published them.
+ */
+export interface Refusal {
+  readonly time: string;
+  readonly stage: string;
+  readonly account: string;
+  readonly what: string;
+  readonly receipts: readonly string[];
+  readonly reason: string;
+  readonly published: number | null;
+}
+
+/** The stand-in's failure records, matched to the messages its contact sent. */
+export function refusals(
+  failures: readonly FailureRecord[],
+  sent: readonly SentMessage[],
+  published: (messageId: string) => number,
+): Refusal[] {
+  return failures.map((f) => {
+    const message = sent.find((m) => m.id === f.messageId);
+    return {
+      time: f.time,
+      stage: f.stage,
+      account: f.account ?? '?',
+      what: message?.text ?? message?.contentType ?? `message ${f.messageId ?? '?'}`,
+      receipts: message?.copies.flatMap((c) => c.receipts.map((r) => r.type)) ?? [],
+      reason: f.reason,
+      published: message ? published(message.id) : null,
+    };
+  });
 }
 
 const shorten = (ua: string) => ua.replace(/\) AppleWebKit.*(HeadlessChrome\/[\d.]+).*/, ') … $1');
@@ -66,7 +103,7 @@ export class DayReport {
     );
   }
 
-  text(records: RecordsSnapshot, places: readonly Place[]): string {
+  text(records: RecordsSnapshot, places: readonly Place[], refused: readonly Refusal[]): string {
     const lines = [
       '# What the WhatsApp side saw, per route and path',
       '',
@@ -88,12 +125,31 @@ export class DayReport {
       '|---|---|---|',
       ...this.times.map((t) => `| ${t.what} | ${t.ms} ms | ${t.boundMs} ms |`),
       '',
+      '# What the WhatsApp side could not carry through',
+      '',
+      ...(refused.length === 0
+        ? ['Nothing: every message was taken where it was carried.']
+        : [
+            '| when | stage | account | message | receipts | why | published by the worker |',
+            '|---|---|---|---|---|---|---|',
+            ...refused.map(
+              (r) =>
+                `| ${r.time} | ${r.stage} | ${r.account} | ${r.what} | ` +
+                `${r.receipts.join(', ')} | ${r.reason} | ${r.published ?? '-'} |`,
+            ),
+          ]),
+      '',
     ];
     return lines.join('\n');
   }
 
-  async write(dir: string, records: RecordsSnapshot, places: readonly Place[]): Promise<string> {
-    const text = this.text(records, places);
+  async write(
+    dir: string,
+    records: RecordsSnapshot,
+    places: readonly Place[],
+    refused: readonly Refusal[],
+  ): Promise<string> {
+    const text = this.text(records, places, refused);
     const file = join(dir, 'report.md');
     await writeFile(file, text);
     console.log(`[e2e] report written to ${file}:\n\n${text}`);
