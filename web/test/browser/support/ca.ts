@@ -96,7 +96,9 @@ const HOUR_MS = 3_600_000;
 function certificate(spec: Signing): string {
   const algorithm = seq(objectId(OIDS.ecdsaSha256));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // Positive and never a leading zero byte: DER integers are minimal, and OpenSSL refuses a
+  // certificate whose serial starts 0x00 0x00–0x7f ("illegal padding").
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const now = Date.now();
   const toBeSigned = seq(
     der(0xa0, positiveInteger(Buffer.from([2]))),
