@@ -55,7 +55,7 @@ export { sessionControlOf } from './session-control.js';
 export type { ReconnectingManager, SessionControl } from './session-control.js';
 export { composeStatus } from './status.js';
 export type { StatusInput } from './status.js';
-export { peerViewOf, primaryPeer } from './peer-view.js';
+export { peerViewOf, primaryPeer, shownPeer } from './peer-view.js';
 export { TunnelStats } from './stats.js';
 export type { LiveTunnelView, TunnelStatsSnapshot } from './stats.js';
 export type { RouteChange, TunnelEventName, TunnelEvents } from './events.js';

@@ -7,6 +7,15 @@ export function primaryPeer(presence: Presence | null): PeerInfo | null {
   return presence.peers.find((peer) => peer.peerId === presence.primary) ?? null;
 }
 
+/**
+ * The peer the tenant's status and events speak of: the primary, or else a
+ * peer staff paused. The room never makes a paused peer primary, yet it is
+ * there, and "paused by staff" tells the pages more than "no peer".
+ */
+export function shownPeer(presence: Presence | null): PeerInfo | null {
+  return primaryPeer(presence) ?? presence?.peers.find((peer) => peer.state === 'paused') ?? null;
+}
+
 export interface PeerOverrides {
   /**
    * The tunnel was found unfit (round trip too high, upstream silent):

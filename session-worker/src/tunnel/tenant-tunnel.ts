@@ -20,7 +20,7 @@ import { RoomLink } from './link/room-link.js';
 import type { LinkState } from './link/room-link.js';
 import type { RoomSocketClass } from './link/room-socket.js';
 import { SampleWindow } from './link/samples.js';
-import { peerViewOf, primaryPeer } from './peer-view.js';
+import { peerViewOf, primaryPeer, shownPeer } from './peer-view.js';
 import type { MoveReason, MoveSituation } from './routes/decide-move.js';
 import { RouteController } from './routes/route-controller.js';
 import type { MoveRecord } from './routes/route-controller.js';
@@ -187,7 +187,7 @@ export class TenantTunnel implements TunnelAttachment {
       routes,
       leaks: this.#leaks,
       link: this.link.state,
-      peer: primaryPeer(this.link.presence),
+      peer: shownPeer(this.link.presence),
       unfit: this.#unfit,
       websocketRefused: this.#refusedBy !== null,
       waiting: this.#waiting(),
@@ -195,7 +195,7 @@ export class TenantTunnel implements TunnelAttachment {
   }
 
   live(): LiveTunnelView {
-    const peer = primaryPeer(this.link.presence);
+    const peer = shownPeer(this.link.presence);
     return {
       route: this.#routes(),
       link: this.link.state,
@@ -420,7 +420,7 @@ export class TenantTunnel implements TunnelAttachment {
   }
 
   #peerEvents(): void {
-    const peer = primaryPeer(this.link.presence);
+    const peer = shownPeer(this.link.presence);
     const next = peerStatusOf(peer, this.#unfit);
     const event = peerEvent(this.tenant, this.#peerStatus, next, peer, {
       unfit: this.#unfit,

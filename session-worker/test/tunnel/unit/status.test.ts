@@ -1,6 +1,6 @@
 import type { PeerInfo } from '@pasarela/shared';
 import { describe, expect, it } from 'vitest';
-import { composeStatus, peerViewOf, primaryPeer } from '../../../src/tunnel/index.js';
+import { composeStatus, peerViewOf, primaryPeer, shownPeer } from '../../../src/tunnel/index.js';
 import type { StatusInput } from '../../../src/tunnel/index.js';
 
 const PEER: PeerInfo = {
@@ -167,6 +167,16 @@ describe('the peer the route decision sees', () => {
     expect(primaryPeer({ primary: 'p-1', peers: [PEER] })).toBe(PEER);
     expect(primaryPeer({ primary: null, peers: [PEER] })).toBeNull();
     expect(primaryPeer(null)).toBeNull();
+  });
+
+  it('is not a paused peer, which the status and events still speak of', () => {
+    const paused = { ...PEER, state: 'paused' as const };
+    expect(primaryPeer({ primary: null, peers: [paused] })).toBeNull();
+    expect(shownPeer({ primary: null, peers: [paused] })).toBe(paused);
+    expect(
+      shownPeer({ primary: 'p-1', peers: [paused, { ...PEER, peerId: 'p-1' }] }),
+    ).toMatchObject({ peerId: 'p-1' });
+    expect(shownPeer({ primary: null, peers: [PEER] })).toBeNull();
   });
 
   it('counts as degraded while the tunnel is unfit, and keeps the WebSocket leg off once refused', () => {
