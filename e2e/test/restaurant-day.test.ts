@@ -49,6 +49,20 @@ let customerPhoto: { id: string; bytes: Buffer } | null = null;
 const time = (iso: string) => new Date(iso).getTime();
 const records = () => world.control.records();
 
+/**
+ * The page says protected within the status bound; if not, the failure adds
+ * what each of the tenant's peers told the room about its legs.
+ */
+async function isProtected(page: PageTab, restaurant: Restaurant) {
+  try {
+    return await page.untilState('protected', BOUNDS.statusMs);
+  } catch (error) {
+    const peers = (await world.room.inspect(restaurant.tenant)).peers;
+    const legs = peers.map((p) => ({ peer: p.peerId, state: p.state, legs: p.legs }));
+    throw new Error(`${(error as Error).message}; the room holds ${JSON.stringify(legs)}`);
+  }
+}
+
 /** Messages of the customer the sessions refused, and how often the worker published each. */
 async function refusedSoFar() {
   const published = (id: string) =>
@@ -173,7 +187,7 @@ describe("a restaurant's day, as WhatsApp would see it", () => {
         login.time - consentAt,
         BOUNDS.ontoTunnelMs,
       );
-      const reading = await connectA.untilState('protected', BOUNDS.statusMs);
+      const reading = await isProtected(connectA, A);
       expect(reading.headline).toBe('Protected');
       expect(login.origin).toBe(`https://${A.pageHost}`);
       expect(login.userAgent).toMatch(/HeadlessChrome\/\d+/);
@@ -454,7 +468,7 @@ describe("a restaurant's day, as WhatsApp would see it", () => {
       back.time - openedAt,
       BOUNDS.ontoTunnelMs,
     );
-    await connectA.untilState('protected', BOUNDS.statusMs);
+    await isProtected(connectA, A);
     expect(registrationsOf(await records(), phoneA)).toHaveLength(1);
     expect(world.events.of(A.tenant, 'session.qr', after)).toEqual([]);
     await sessionReads(
@@ -642,7 +656,7 @@ describe("a restaurant's day, as WhatsApp would see it", () => {
         'connected through the tab',
         BOUNDS.statusMs,
       );
-      await connectA.untilState('protected', BOUNDS.statusMs);
+      await isProtected(connectA, A);
       // Neither route took the download that failed after its headers again, line back or not.
       expect((await attempts()).map((r) => r.seq)).toEqual([started.seq]);
     },
@@ -675,8 +689,8 @@ describe("a restaurant's day, as WhatsApp would see it", () => {
         loginB.time - consentAt,
         BOUNDS.ontoTunnelMs,
       );
-      await connectB.untilState('protected', BOUNDS.statusMs);
-      await connectA.untilState('protected', BOUNDS.statusMs);
+      await isProtected(connectB, B);
+      await isProtected(connectA, A);
 
       const since = (await records()).lastSeq;
       const after = world.events.lastId;
