@@ -10,6 +10,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // libsignal (under the stand-in) prints every session it closes; the log leaves that out.
     setupFiles: ['../web/test/browser/support/setup.ts'],
+    // The day starts three Chromiums, the room and the worker on two namespaces: in the
+    // root run it goes last and alone, so the other suites' load does not decide its timing.
+    maxWorkers: 1,
+    sequence: { groupOrder: 2 },
     testTimeout: 240_000,
     hookTimeout: 240_000,
   },
