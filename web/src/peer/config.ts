@@ -53,6 +53,11 @@ export interface PeerDefaults {
   readonly probeTimeoutMs: number;
   /** Probe results younger than this are reused when the peer joins again. */
   readonly reprobeAfterMs: number;
+  /**
+   * A leg a probe found unavailable for a network failure or a timeout is
+   * probed again after this, doubling up to `reprobeAfterMs` while it fails.
+   */
+  readonly probeRetryMs: number;
   readonly reconnect: ReconnectSettings;
   readonly probes: ProbeTargets;
 }
@@ -73,6 +78,7 @@ export const PEER_DEFAULTS: PeerDefaults = Object.freeze({
   roomSilenceMs: 90_000,
   probeTimeoutMs: 10_000,
   reprobeAfterMs: 10 * 60_000,
+  probeRetryMs: 30_000,
   reconnect: Object.freeze({
     minDelayMs: 1_000,
     maxDelayMs: 30_000,
@@ -122,6 +128,7 @@ export interface PeerOptions {
   readonly roomSilenceMs?: number;
   readonly probeTimeoutMs?: number;
   readonly reprobeAfterMs?: number;
+  readonly probeRetryMs?: number;
   readonly reconnect?: Partial<ReconnectSettings>;
   readonly probes?: Partial<ProbeTargets>;
   /** Clock for ping replies and durations; tests may pin it. */

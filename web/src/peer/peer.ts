@@ -6,7 +6,7 @@ import type { PeerEventMap, PeerListener, PeerStatus, StatusEvent } from './even
 import { legsAfter } from './leg-evidence.js';
 import { PeerLedger } from './ledger.js';
 import { watchPage } from './page-signals.js';
-import { probeLegs, UNPROBED_LEGS } from './probes.js';
+import { probeLegs, UNPROBED_LEGS, worthProbingAgain } from './probes.js';
 import { resolvePeerConfig } from './resolve-config.js';
 import { RoomConnection } from './room-connection.js';
 import type { SocketLoss } from './room-connection.js';
@@ -35,6 +35,9 @@ export class RelayPeer {
   #legs: Legs = UNPROBED_LEGS;
   #probedAt: number | null = null;
   #probing: Promise<Legs> | null = null;
+  #probeRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The wait before the next retry of a failed probe; null while no leg failed for a passing cause. */
+  #probeRetryMs: number | null = null;
   #tenantStatus: TenantStatus | null = null;
   #session: RoomSession | null = null;
   #generation = 0;
@@ -116,6 +119,7 @@ export class RelayPeer {
     this.#unwatchPage = null;
     clearInterval(this.#silenceTimer);
     clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#probeRetryTimer);
     this.#session?.stop();
     this.#session = null;
     this.#setStatus({ status: 'stopped' });
@@ -142,12 +146,33 @@ export class RelayPeer {
       .then((legs) => {
         this.#probedAt = this.#config.now();
         this.#applyLegs(legs);
+        this.#retryProbeLater(legs);
         return legs;
       })
       .finally(() => {
         this.#probing = null;
       });
     return this.#probing;
+  }
+
+  /**
+   * A leg lost to a passing failure (a network blip, a slow line) would
+   * otherwise stay unavailable until `reprobeAfterMs`, keeping the tab off
+   * the tunnel for minutes: probe again sooner, backing off while it fails.
+   */
+  #retryProbeLater(legs: Legs): void {
+    clearTimeout(this.#probeRetryTimer);
+    if (!worthProbingAgain(legs)) {
+      this.#probeRetryMs = null;
+      return;
+    }
+    const { probeRetryMs, reprobeAfterMs } = this.#config;
+    const wait =
+      this.#probeRetryMs === null ? probeRetryMs : Math.min(this.#probeRetryMs * 2, reprobeAfterMs);
+    this.#probeRetryMs = wait;
+    this.#probeRetryTimer = setTimeout(() => {
+      if (this.#status === 'connected') void this.probe();
+    }, wait);
   }
 
   #setStatus(event: StatusEvent): void {
@@ -268,7 +293,8 @@ export class RelayPeer {
         this.#sendPeerState();
         const fresh =
           this.#probedAt !== null &&
-          this.#config.now() - this.#probedAt < this.#config.reprobeAfterMs;
+          this.#config.now() - this.#probedAt < this.#config.reprobeAfterMs &&
+          !worthProbingAgain(this.#legs);
         const { websocket, download, upload } = this.#config.probes;
         if (!fresh && (websocket || download || upload)) void this.probe();
       },

@@ -15,6 +15,16 @@ export const UNPROBED_LEGS: Legs = Object.freeze({
 
 const MAX_REASON = 1_024;
 
+/** Failures the same probe may not meet again: the network, a deadline. Not CORS, not refusals. */
+const PASSING_FAILURE = /^(browser_network|upstream_timeout):/;
+
+/** Whether a leg is unavailable for a failure that a later probe may not meet. */
+export function worthProbingAgain(legs: Legs): boolean {
+  return Object.values(legs).some(
+    (leg: LegState) => leg.status === 'unavailable' && PASSING_FAILURE.test(leg.reason ?? ''),
+  );
+}
+
 function unavailable(reason: string): LegState {
   return { status: 'unavailable', reason: reason.slice(0, MAX_REASON) };
 }

@@ -164,6 +164,7 @@ export function resolvePeerConfig(options: PeerOptions): PeerConfig {
     roomSilenceMs: int('roomSilenceMs'),
     probeTimeoutMs: int('probeTimeoutMs'),
     reprobeAfterMs: int('reprobeAfterMs'),
+    probeRetryMs: int('probeRetryMs'),
     reconnect: reconnectSettings(options.reconnect),
     probes: probes(options.probes, map),
     now: options.now ?? Date.now,
