@@ -4,6 +4,7 @@ import { startPeer, untilPeerStatus } from './page.js';
 import type { RoomWorker } from './room-worker.js';
 import { PAGE_URL, ROOM_HOST } from './stack.js';
 import type { Stack } from './stack.js';
+import { PEER_DEFAULTS } from '../../../src/peer/index.js';
 import type { PeerOptions } from '../../../src/peer/index.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -48,13 +49,20 @@ export async function joinTab(
     (p) => p.peers.some((entry) => entry.peerId === p.primary && entry.health === 'healthy'),
     boundMs,
   );
-  return {
-    tenant,
-    worker,
-    tab: page,
-    peerId: presence.primary ?? '',
-    joinMs: Date.now() - started,
-  };
+  const joinMs = Date.now() - started;
+  // The peer probes its legs on joining, with requests of its own to WhatsApp's hosts: a case
+  // starts once the room has their outcome, so its own requests never share a window with them.
+  await worker.untilPresence(
+    "the primary's legs probed",
+    (p) =>
+      p.peers.some(
+        (entry) =>
+          entry.peerId === p.primary &&
+          Object.values(entry.legs).every((leg) => leg.status !== 'unprobed'),
+      ),
+    boundMs + PEER_DEFAULTS.probeTimeoutMs,
+  );
+  return { tenant, worker, tab: page, peerId: presence.primary ?? '', joinMs };
 }
 
 /** A new tab of the restaurant's page, in front of the others (which it hides). */
