@@ -30,7 +30,8 @@ export default tseslint.config(
         'error',
         {
           selector:
-            'CallExpression[callee.property.name=/^(only|skip|todo)$/][callee.object.name=/^(it|test|describe)$/]',
+            'CallExpression[callee.property.name=/^(only|skip|todo)$/]' +
+            '[callee.object.name=/^(it|test|describe)$/]',
           message: 'Focused or skipped tests are not left in place.',
         },
       ],

@@ -37,7 +37,8 @@ describe('what npm run dev prints', () => {
       'Pasarela local stack is up in 6.4 s (room: wrangler dev; WhatsApp: the local ' +
         'stand-in, not the real service).',
       '  Connect page   http://localhost:8790/whatsapp-connect   (also /dashboard and /kds)',
-      '  Inspection     http://localhost:8790/admin/#token=pt1.claims.mac&room=http://127.0.0.1:8787',
+      '  Inspection     ' +
+        'http://localhost:8790/admin/#token=pt1.claims.mac&room=http://127.0.0.1:8787',
       '  Admin token    pt1.claims.mac',
       '                 (valid 24 h; npm run dev:token mints another)',
       '  Worker API     http://127.0.0.1:3000   (admin key: .data/dev/secrets.json)',

@@ -108,91 +108,96 @@ afterAll(async () => {
 });
 
 describe('npm run dev', () => {
-  it('brings up the stack, links the phone, the contact writes, a tab carries WhatsApp, and Ctrl-C leaves nothing behind', async () => {
-    const p = await ports();
-    const dev = startDev(p);
-    const up = await dev.line(/^Pasarela local stack is up in/, UP_MS);
-    await dev.line(/Ctrl-C stops everything/, 1_000);
-    console.log(`[dev] ${up}`);
-    const printed = dev.lines.join('\n');
-    const pages = `http://localhost:${p.pages}`;
-    expect(printed).toContain(`Connect page   ${pages}/whatsapp-connect`);
-    expect(printed).toMatch(/Admin token {4}pt1\.[\w-]+\.[\w-]+/);
-    expect(printed).toContain(`npm run dev:scan -- --data ${dataDir}`);
-    expect(printed).toContain(`npm run dev:say -- --data ${dataDir} "hola"`);
+  it(
+    'brings up the stack, links the phone, the contact writes, ' +
+      'a tab carries WhatsApp, and Ctrl-C leaves nothing behind',
+    async () => {
+      const p = await ports();
+      const dev = startDev(p);
+      const up = await dev.line(/^Pasarela local stack is up in/, UP_MS);
+      await dev.line(/Ctrl-C stops everything/, 1_000);
+      console.log(`[dev] ${up}`);
+      const printed = dev.lines.join('\n');
+      const pages = `http://localhost:${p.pages}`;
+      expect(printed).toContain(`Connect page   ${pages}/whatsapp-connect`);
+      expect(printed).toMatch(/Admin token {4}pt1\.[\w-]+\.[\w-]+/);
+      expect(printed).toContain(`npm run dev:scan -- --data ${dataDir}`);
+      expect(printed).toContain(`npm run dev:say -- --data ${dataDir} "hola"`);
 
-    for (const path of ['/whatsapp-connect', '/dashboard', '/kds', '/admin/']) {
-      const page = await fetch(`${pages}${path}`);
-      expect([path, page.status, page.headers.get('content-type')]).toEqual([
-        path,
-        200,
-        'text/html; charset=utf-8',
-      ]);
-      await page.arrayBuffer();
-    }
-    const secrets = await readJson<DevSecrets>('secrets.json');
-    const state = await readJson<StackState>('stack.json');
-    const token = /Admin token {4}(\S+)/.exec(printed)![1]!;
-    const rooms = await fetch(`${state.roomUrl}/admin/rooms`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(rooms.status).toBe(200);
-    await rooms.arrayBuffer();
+      for (const path of ['/whatsapp-connect', '/dashboard', '/kds', '/admin/']) {
+        const page = await fetch(`${pages}${path}`);
+        expect([path, page.status, page.headers.get('content-type')]).toEqual([
+          path,
+          200,
+          'text/html; charset=utf-8',
+        ]);
+        await page.arrayBuffer();
+      }
+      const secrets = await readJson<DevSecrets>('secrets.json');
+      const state = await readJson<StackState>('stack.json');
+      const token = /Admin token {4}(\S+)/.exec(printed)![1]!;
+      const rooms = await fetch(`${state.roomUrl}/admin/rooms`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(rooms.status).toBe(200);
+      await rooms.arrayBuffer();
 
-    const scan = await runCommand('scan', ['--data', dataDir], SCAN_MS);
-    console.log(`[dev] dev:scan printed:\n${scan.output.trim()}`);
-    expect(scan.code).toBe(0);
-    expect(scan.output).toMatch(
-      /Connected in [\d.]+ s as \+\d+; WhatsApp's connection goes direct/,
-    );
+      const scan = await runCommand('scan', ['--data', dataDir], SCAN_MS);
+      console.log(`[dev] dev:scan printed:\n${scan.output.trim()}`);
+      expect(scan.code).toBe(0);
+      expect(scan.output).toMatch(
+        /Connected in [\d.]+ s as \+\d+; WhatsApp's connection goes direct/,
+      );
 
-    const said = await runCommand('say', ['--data', dataDir, 'hola'], 30_000);
-    console.log(`[dev] dev:say printed:\n${said.output.trim()}`);
-    expect(said.code).toBe(0);
-    expect(said.output).toMatch(/The worker received it \d+ ms later \(session connected\)/);
+      const said = await runCommand('say', ['--data', dataDir, 'hola'], 30_000);
+      console.log(`[dev] dev:say printed:\n${said.output.trim()}`);
+      expect(said.code).toBe(0);
+      expect(said.output).toMatch(/The worker received it \d+ ms later \(session connected\)/);
 
-    // A person's own browser: no resolver rules, no authority; the page at
-    // http://localhost, the room and the stand-in's plain endpoints on loopback.
-    const profile = await createBrowserProfile({ authorities: [], hostRules: [] });
-    const browser = await PlainChromium.launch(profile, []);
-    try {
-      const tab = await browser.openTab(`${pages}/whatsapp-connect?lang=en`);
-      const read = () =>
-        tab.evaluate<{ state?: string; consent?: boolean }>(`(() => {
+      // A person's own browser: no resolver rules, no authority; the page at
+      // http://localhost, the room and the stand-in's plain endpoints on loopback.
+      const profile = await createBrowserProfile({ authorities: [], hostRules: [] });
+      const browser = await PlainChromium.launch(profile, []);
+      try {
+        const tab = await browser.openTab(`${pages}/whatsapp-connect?lang=en`);
+        const read = () =>
+          tab.evaluate<{ state?: string; consent?: boolean }>(`(() => {
           const s = document.querySelector('[data-testid=protection]');
           const consent = document.querySelector('[data-testid=consent]');
           return { state: s?.dataset.state, consent: consent?.open === true };
         })()`);
-      await until(async () => ((await read()).consent ? true : undefined), 15_000, 'consent');
-      const consentAt = Date.now();
-      await tab.evaluate(`document.querySelector('[data-testid=consent] button.primary').click()`);
-      await until(
-        async () => ((await read()).state === 'protected' ? true : undefined),
-        PROTECTED_MS,
-        'the connect page to read protected',
-      );
-      console.log(
-        `[dev] consent to "Protected" on the connect page: ${Date.now() - consentAt} ms ` +
-          `(bound ${PROTECTED_MS} ms)`,
-      );
-      const stats = await callJson<{ route: Record<string, string>; peer: { userAgent: string } }>(
-        state.workerUrl,
-        `/api/tunnel/stats/${state.tenant}`,
-        { key: secrets.adminKey },
-      );
-      expect(stats.body.route).toEqual({
-        websocket: 'tunnel',
-        download: 'tunnel',
-        upload: 'tunnel',
-      });
-      expect(stats.body.peer.userAgent).toContain('HeadlessChrome');
-    } finally {
-      await browser.close();
-      await profile.dispose();
-    }
-    const tree = await ctrlCLeavesNothing(dev, p);
-    expect([...tree.values()].some((command) => command.includes('workerd'))).toBe(true);
-  });
+        await until(async () => ((await read()).consent ? true : undefined), 15_000, 'consent');
+        const consentAt = Date.now();
+        await tab.evaluate(
+          `document.querySelector('[data-testid=consent] button.primary').click()`,
+        );
+        await until(
+          async () => ((await read()).state === 'protected' ? true : undefined),
+          PROTECTED_MS,
+          'the connect page to read protected',
+        );
+        console.log(
+          `[dev] consent to "Protected" on the connect page: ${Date.now() - consentAt} ms ` +
+            `(bound ${PROTECTED_MS} ms)`,
+        );
+        const stats = await callJson<{
+          route: Record<string, string>;
+          peer: { userAgent: string };
+        }>(state.workerUrl, `/api/tunnel/stats/${state.tenant}`, { key: secrets.adminKey });
+        expect(stats.body.route).toEqual({
+          websocket: 'tunnel',
+          download: 'tunnel',
+          upload: 'tunnel',
+        });
+        expect(stats.body.peer.userAgent).toContain('HeadlessChrome');
+      } finally {
+        await browser.close();
+        await profile.dispose();
+      }
+      const tree = await ctrlCLeavesNothing(dev, p);
+      expect([...tree.values()].some((command) => command.includes('workerd'))).toBe(true);
+    },
+  );
 
   it('starts again on the same data folder with the same secrets and tenant key', async () => {
     const before = await readJson<DevSecrets>('secrets.json');

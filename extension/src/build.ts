@@ -32,7 +32,9 @@ export interface BuildResult {
 
 export const PACKAGE_NAME = 'pasarela-extension';
 
-/** Builds the extension from its configuration: the unpacked folder, the zip and, if asked, a CRX. */
+/**
+ * Builds the extension from its configuration: the unpacked folder, the zip and, if asked, a CRX.
+ */
 export async function buildExtension(options: BuildOptions): Promise<BuildResult> {
   const { config, version, outDir } = options;
   if (!/^\d+(\.\d+){0,3}$/.test(version)) {

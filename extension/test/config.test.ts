@@ -131,18 +131,21 @@ describe('loading the configuration', () => {
     expect(config.selfHosting?.keyFile).toBe(join(dir, 'key.pem'));
   });
 
-  it('works from the environment alone, and names the field when nothing gives origins', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pasarela-extension-config-'));
-    const config = await loadExtensionConfig({
-      root: dir,
-      env: { PASARELA_EXTENSION_PAGE_ORIGINS: 'https://env.example.com' },
-    });
-    expect(config.pageOrigins).toHaveLength(1);
-    await expect(loadExtensionConfig({ root: dir, env: {} })).rejects.toMatchObject({
-      code: 'bad_config',
-      field: 'pageOrigins',
-    });
-  });
+  it(
+    'works from the environment alone, and ' + 'names the field when nothing gives origins',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'pasarela-extension-config-'));
+      const config = await loadExtensionConfig({
+        root: dir,
+        env: { PASARELA_EXTENSION_PAGE_ORIGINS: 'https://env.example.com' },
+      });
+      expect(config.pageOrigins).toHaveLength(1);
+      await expect(loadExtensionConfig({ root: dir, env: {} })).rejects.toMatchObject({
+        code: 'bad_config',
+        field: 'pageOrigins',
+      });
+    },
+  );
 
   it('refuses a named configuration file that does not exist', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pasarela-extension-config-'));

@@ -59,7 +59,9 @@ describe('a self-hosted build', () => {
       `<?xml version='1.0' encoding='UTF-8'?>\n` +
         `<gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>\n` +
         `  <app appid='${id}'>\n` +
-        `    <updatecheck codebase='https://ext.example.com/pasarela/pasarela-extension-0.1.0.crx' version='0.1.0' />\n` +
+        `    <updatecheck ` +
+        `codebase='https://ext.example.com/pasarela/pasarela-extension-0.1.0.crx' ` +
+        `version='0.1.0' />\n` +
         `  </app>\n` +
         `</gupdate>\n`,
     );

@@ -31,20 +31,23 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the build', () => {
-  it('writes the manifest, one ruleset, two languages and four icons, and nothing executable', async () => {
-    expect(await listFiles(result.unpackedDir)).toEqual([
-      '_locales/en/messages.json',
-      '_locales/es/messages.json',
-      'icons/icon-128.png',
-      'icons/icon-16.png',
-      'icons/icon-32.png',
-      'icons/icon-48.png',
-      'manifest.json',
-      'rules.json',
-    ]);
-    expect(result.zipPath).toBe(join(dir, 'a', 'pasarela-extension-0.1.0.zip'));
-    expect(result.selfHosted).toBeNull();
-  });
+  it(
+    'writes the manifest, one ruleset, two languages ' + 'and four icons, and nothing executable',
+    async () => {
+      expect(await listFiles(result.unpackedDir)).toEqual([
+        '_locales/en/messages.json',
+        '_locales/es/messages.json',
+        'icons/icon-128.png',
+        'icons/icon-16.png',
+        'icons/icon-32.png',
+        'icons/icon-48.png',
+        'manifest.json',
+        'rules.json',
+      ]);
+      expect(result.zipPath).toBe(join(dir, 'a', 'pasarela-extension-0.1.0.zip'));
+      expect(result.selfHosted).toBeNull();
+    },
+  );
 
   it('zips exactly the unpacked files, manifest at the root, for the Web Store', async () => {
     const zipped = unzipExtension(await readFile(result.zipPath));

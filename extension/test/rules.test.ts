@@ -11,44 +11,50 @@ const SET_ORIGIN = {
 };
 
 describe('the rules', () => {
-  it('set WhatsApp Web’s Origin on the WebSocket upgrade and on uploads with their preflight', () => {
-    expect(buildRules(config)).toEqual([
-      {
-        id: 1,
-        priority: 1,
-        action: SET_ORIGIN,
-        condition: {
-          requestDomains: ['web.whatsapp.com'],
-          initiatorDomains: ['orders.example.com', 'pasarela.example'],
-          resourceTypes: ['websocket'],
+  it(
+    'set WhatsApp Web’s Origin on the WebSocket ' + 'upgrade and on uploads with their preflight',
+    () => {
+      expect(buildRules(config)).toEqual([
+        {
+          id: 1,
+          priority: 1,
+          action: SET_ORIGIN,
+          condition: {
+            requestDomains: ['web.whatsapp.com'],
+            initiatorDomains: ['orders.example.com', 'pasarela.example'],
+            resourceTypes: ['websocket'],
+          },
         },
-      },
-      {
-        id: 2,
-        priority: 1,
-        action: SET_ORIGIN,
-        condition: {
-          requestDomains: ['whatsapp.net'],
-          initiatorDomains: ['orders.example.com', 'pasarela.example'],
-          resourceTypes: ['xmlhttprequest'],
-          requestMethods: ['post', 'options'],
+        {
+          id: 2,
+          priority: 1,
+          action: SET_ORIGIN,
+          condition: {
+            requestDomains: ['whatsapp.net'],
+            initiatorDomains: ['orders.example.com', 'pasarela.example'],
+            resourceTypes: ['xmlhttprequest'],
+            requestMethods: ['post', 'options'],
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 });
 
 describe('the manifest', () => {
-  it('asks for host access to the WebSocket host, the upload hosts and the pages, nothing else', () => {
-    const manifest = buildManifest(config, '1.2.3');
-    expect(manifest.permissions).toEqual(['declarativeNetRequestWithHostAccess']);
-    expect(manifest.host_permissions).toEqual([
-      'wss://web.whatsapp.com/*',
-      'https://*.whatsapp.net/*',
-      'https://orders.example.com/*',
-      'https://*.pasarela.example/*',
-    ]);
-  });
+  it(
+    'asks for host access to the WebSocket host, ' + 'the upload hosts and the pages, nothing else',
+    () => {
+      const manifest = buildManifest(config, '1.2.3');
+      expect(manifest.permissions).toEqual(['declarativeNetRequestWithHostAccess']);
+      expect(manifest.host_permissions).toEqual([
+        'wss://web.whatsapp.com/*',
+        'https://*.whatsapp.net/*',
+        'https://orders.example.com/*',
+        'https://*.pasarela.example/*',
+      ]);
+    },
+  );
 
   it('is Manifest V3 with one static ruleset, no scripts and Spanish by default', () => {
     const manifest = buildManifest(config, '1.2.3') as unknown as Record<string, unknown>;

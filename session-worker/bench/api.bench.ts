@@ -188,18 +188,21 @@ try {
       `connected through their egress to the stand-in on loopback; client in another process)`,
   );
   console.log(
-    `  pairing ${TENANTS} tenants through the API, ${PAIR_IN_PARALLEL} at a time: ${pairedS.toFixed(1)} s`,
+    `  pairing ${TENANTS} tenants through the API, ` +
+      `${PAIR_IN_PARALLEL} at a time: ${pairedS.toFixed(1)} s`,
   );
   for (const run of listRuns) {
     console.log(
       `  GET /api/baileys/sessions (${TENANTS} tenants), ${run.concurrency} in flight: ` +
-        `p50 ${percentile(run.latencies, 50).toFixed(2)} ms, p99 ${percentile(run.latencies, 99).toFixed(2)} ms, ` +
+        `p50 ${percentile(run.latencies, 50).toFixed(2)} ms, ` +
+        `p99 ${percentile(run.latencies, 99).toFixed(2)} ms, ` +
         `${(LIST_REQUESTS / run.seconds).toFixed(0)} requests/s over ${LIST_REQUESTS} requests`,
     );
   }
   for (const run of sendRuns) {
     console.log(
-      `  POST .../messages/text, ${run.concurrency} in flight: ${(SENDS / run.seconds).toFixed(1)} ` +
+      `  POST .../messages/text, ${run.concurrency} in ` +
+        `flight: ${(SENDS / run.seconds).toFixed(1)} ` +
         `messages/s, request to acked answer p50 ${percentile(run.latencies, 50).toFixed(1)} ms, ` +
         `p99 ${percentile(run.latencies, 99).toFixed(1)} ms over ${SENDS} sends`,
     );

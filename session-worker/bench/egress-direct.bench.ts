@@ -147,11 +147,14 @@ console.log(
   `egress-direct (Node ${process.version}, loopback TLS to a server process, keep-alive)`,
 );
 console.log(
-  `  download ${DOWNLOADS} x ${DOWNLOAD_BYTES / 2 ** 20} MiB:  egress ${egressRate.toFixed(0)} MB/s` +
-    `   plain fetch ${plainRate.toFixed(0)} MB/s   (${((egressRate / plainRate) * 100).toFixed(0)}%)`,
+  `  download ${DOWNLOADS} x ${DOWNLOAD_BYTES / 2 ** 20} ` +
+    `MiB:  egress ${egressRate.toFixed(0)} MB/s` +
+    `   plain fetch ${plainRate.toFixed(0)} MB/s   ` +
+    `(${((egressRate / plainRate) * 100).toFixed(0)}%)`,
 );
 console.log(
-  `  latency, ${LATENCY_REQUESTS} x GET ${LATENCY_BYTES} B:  egress p50 ${ms(percentile(egressTimes, 50))}` +
+  `  latency, ${LATENCY_REQUESTS} x GET ${LATENCY_BYTES} ` +
+    `B:  egress p50 ${ms(percentile(egressTimes, 50))}` +
     ` p99 ${ms(percentile(egressTimes, 99))}   plain fetch p50 ${ms(percentile(plainTimes, 50))}` +
     ` p99 ${ms(percentile(plainTimes, 99))}`,
 );

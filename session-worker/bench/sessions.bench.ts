@@ -88,7 +88,8 @@ try {
     const rss = (r.rssAfter - r.rssBefore) / r.tenants;
     const heap = (r.heapAfter - r.heapBefore) / r.tenants;
     console.log(
-      `  ${String(r.tenants).padStart(3)} tenants: ${mib(rss)} MiB resident per connected idle tenant ` +
+      `  ${String(r.tenants).padStart(3)} tenants: ` +
+        `${mib(rss)} MiB resident per connected idle tenant ` +
         `(heap ${mib(heap)} MiB; worker ${mib(r.rssBefore)} → ${mib(r.rssAfter)} MiB); ` +
         `start-to-connected p50 ${percentile(r.startToConnected, 50).toFixed(0)} ms, ` +
         `p95 ${percentile(r.startToConnected, 95).toFixed(0)} ms; ` +
@@ -97,7 +98,8 @@ try {
   }
   console.log(
     `  (memory: the worker's growth from one connected warm-up tenant to all of them, read ` +
-      `after ${IDLE_MS} ms idle and a forced GC, divided by the measured tenants; MiB = 2^20 bytes)`,
+      `after ${IDLE_MS} ms idle and a forced GC, divided ` +
+      `by the measured tenants; MiB = 2^20 bytes)`,
   );
 } finally {
   await standin.close();

@@ -163,22 +163,30 @@ console.log(
   `tunnel (Node ${process.version}; wrangler dev room; Node peer on 127.0.0.2; stand-in)`,
 );
 console.log(
-  `  download ${ROUNDS} x ${LARGE / 2 ** 20} MiB:  tunnel ${(mb / seconds.tunnel).toFixed(1)} MB/s` +
-    `   direct ${(mb / seconds.direct).toFixed(1)} MB/s   bare room ceiling ${ceiling.toFixed(1)} MB/s`,
+  `  download ${ROUNDS} x ${LARGE / 2 ** 20} MiB:  ` +
+    `tunnel ${(mb / seconds.tunnel).toFixed(1)} MB/s` +
+    `   direct ${(mb / seconds.direct).toFixed(1)} MB/s ` +
+    `  bare room ceiling ${ceiling.toFixed(1)} MB/s`,
 );
 console.log(
-  `  small request (1 KiB media), ${SMALL_REQUESTS} each:  tunnel p50 ${ms(percentile(times.tunnel, 50))}` +
+  `  small request (1 KiB media), ${SMALL_REQUESTS} ` +
+    `each:  tunnel p50 ${ms(percentile(times.tunnel, 50))}` +
     ` p99 ${ms(percentile(times.tunnel, 99))}   direct p50 ${ms(percentile(times.direct, 50))}` +
-    ` p99 ${ms(percentile(times.direct, 99))}   added p50 ${ms(percentile(times.tunnel, 50) - percentile(times.direct, 50))}` +
+    ` p99 ${ms(percentile(times.direct, 99))}   added p50 ` +
+    `${ms(percentile(times.tunnel, 50) - percentile(times.direct, 50))}` +
     ` p99 ${ms(percentile(times.tunnel, 99) - percentile(times.direct, 99))}`,
 );
 console.log(
-  `  failover to the first direct frame, ${FAILOVERS} runs:  tab closed ${closed.map(ms).join(', ')}` +
-    ` (median ${ms(median(closed))});  tab silent ${silent.map(ms).join(', ')} (median ${ms(median(silent))},` +
-    ` bounded by the room's ${TEST_ROOM_CONFIG.pingIntervalMs} ms pings x ${TEST_ROOM_CONFIG.goneAfterMissedPings} missed)`,
+  `  failover to the first direct frame, ${FAILOVERS} ` +
+    `runs:  tab closed ${closed.map(ms).join(', ')}` +
+    ` (median ${ms(median(closed))});  tab silent ` +
+    `${silent.map(ms).join(', ')} (median ${ms(median(silent))},` +
+    ` bounded by the room's ${TEST_ROOM_CONFIG.pingIntervalMs} ` +
+    `ms pings x ${TEST_ROOM_CONFIG.goneAfterMissedPings} missed)`,
 );
 console.log(
-  `  worker to room round trip p50 ${tunnelStats.link.rtt.p50Ms} ms; relayed ${tunnelStats.requestsSent} requests,` +
+  `  worker to room round trip p50 ${tunnelStats.link.rtt.p50Ms} ` +
+    `ms; relayed ${tunnelStats.requestsSent} requests,` +
     ` ${(tunnelStats.bytesProxied / 2 ** 20).toFixed(1)} MiB; (MB/s here is MiB per second)`,
 );
 

@@ -160,7 +160,9 @@ export class FaultBoard extends EventEmitter<{ account: [string]; host: [string]
     return this.accounts.get(account) ?? NO_ACCOUNT_FAULTS;
   }
 
-  /** What applies to a connection or request of `account` (null: not known yet): its own and `*`. */
+  /**
+   * What applies to a connection or request of `account` (null: not known yet): its own and `*`.
+   */
   forAccount(account: string | null): AccountFaults {
     const all = this.accounts.get(ALL_ACCOUNTS) ?? NO_ACCOUNT_FAULTS;
     const own = account === null ? NO_ACCOUNT_FAULTS : this.ownAccount(account);

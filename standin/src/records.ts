@@ -91,7 +91,9 @@ export interface OpenSample {
 }
 
 export interface RecordsSnapshot {
-  /** The sequence number of the newest request so far: pass it as `since` to see only later ones. */
+  /**
+   * The sequence number of the newest request so far: pass it as `since` to see only later ones.
+   */
   readonly lastSeq: number;
   readonly requests: readonly RequestRecord[];
   readonly droppedRequests: number;

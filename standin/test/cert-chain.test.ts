@@ -27,38 +27,45 @@ describe("the stand-in's Noise certificate chain", () => {
     ]);
   });
 
-  it('is really signed: root over intermediate, intermediate over the leaf for the server key', () => {
-    const identity = createNoiseIdentity();
-    const { intermediate, leaf, intermediateDetails, leafDetails } = decodeChain(
-      identity.certChain,
-    );
-    expect(
-      xeddsaVerify(
-        identity.root.public,
-        intermediate.details as Uint8Array,
-        intermediate.signature as Uint8Array,
-      ),
-    ).toBe(true);
-    expect(
-      xeddsaVerify(
-        intermediateDetails.key as Uint8Array,
-        leaf.details as Uint8Array,
-        leaf.signature as Uint8Array,
-      ),
-    ).toBe(true);
-    expect(Buffer.from(leafDetails.key as Uint8Array).equals(identity.serverStatic.public)).toBe(
-      true,
-    );
-  });
+  it(
+    'is really signed: root over intermediate, ' + 'intermediate over the leaf for the server key',
+    () => {
+      const identity = createNoiseIdentity();
+      const { intermediate, leaf, intermediateDetails, leafDetails } = decodeChain(
+        identity.certChain,
+      );
+      expect(
+        xeddsaVerify(
+          identity.root.public,
+          intermediate.details as Uint8Array,
+          intermediate.signature as Uint8Array,
+        ),
+      ).toBe(true);
+      expect(
+        xeddsaVerify(
+          intermediateDetails.key as Uint8Array,
+          leaf.details as Uint8Array,
+          leaf.signature as Uint8Array,
+        ),
+      ).toBe(true);
+      expect(Buffer.from(leafDetails.key as Uint8Array).equals(identity.serverStatic.public)).toBe(
+        true,
+      );
+    },
+  );
 
-  it("does not verify against WhatsApp's root, which rc14 lets through only because its check never fails", () => {
-    const { intermediate } = decodeChain(createNoiseIdentity().certChain);
-    const details = intermediate.details as Uint8Array;
-    const signature = intermediate.signature as Uint8Array;
-    expect(xeddsaVerify(WA_CERT_DETAILS.PUBLIC_KEY, details, signature)).toBe(false);
-    // The behaviour the stand-in relies on (pinned Baileys 7.0.0-rc14): see README.
-    expect(Curve.verify(WA_CERT_DETAILS.PUBLIC_KEY, details, signature)).toBe(true);
-  });
+  it(
+    "does not verify against WhatsApp's root, which rc14 " +
+      'lets through only because its check never fails',
+    () => {
+      const { intermediate } = decodeChain(createNoiseIdentity().certChain);
+      const details = intermediate.details as Uint8Array;
+      const signature = intermediate.signature as Uint8Array;
+      expect(xeddsaVerify(WA_CERT_DETAILS.PUBLIC_KEY, details, signature)).toBe(false);
+      // The behaviour the stand-in relies on (pinned Baileys 7.0.0-rc14): see README.
+      expect(Curve.verify(WA_CERT_DETAILS.PUBLIC_KEY, details, signature)).toBe(true);
+    },
+  );
 
   it('offers a fallback that puts its root in place of WhatsApp’s and back', () => {
     const identity = createNoiseIdentity();

@@ -31,27 +31,31 @@ async function loginRecord(id: number): Promise<ConnectionRecord> {
 }
 
 describe('after login', () => {
-  it('answers every query Baileys sends on connect, so the connection opens without a stall', async () => {
-    const client = await startClient(standin, auth);
-    const openMs = await client.opened;
-    // Baileys awaits the pre-key count, passive/active and digest before reporting open; an
-    // unanswered one would hold it for the query timeout.
-    console.log(
-      `connection open after ${openMs} ms (query timeout ${TEST_TIMINGS.defaultQueryTimeoutMs} ms)`,
-    );
-    expect(openMs).toBeLessThan(TEST_TIMINGS.defaultQueryTimeoutMs);
-    // The first login also runs the initial sync (history, then app state): its queries too.
-    await client.synced;
-    // Props, blocklist and privacy follow the open; wait out two keepalive rounds for them.
-    await waitFor(async () => (await loginRecord(0)).pingsAnswered >= 2, 'two pings answered');
-    const record = await loginRecord(0);
-    expect(record.genericAnswers).toEqual([]);
-    expect(client.logger.lines.filter((line) => line.message.includes('timed out'))).toEqual([]);
-    const account = await standin.control.account(phone);
-    // Baileys uploads 812; the phone's session for the initial sync used one of them.
-    expect(account.devices[0]?.preKeys).toBe(811);
-    await client.stop();
-  });
+  it(
+    'answers every query Baileys sends on connect, ' + 'so the connection opens without a stall',
+    async () => {
+      const client = await startClient(standin, auth);
+      const openMs = await client.opened;
+      // Baileys awaits the pre-key count, passive/active and digest before reporting open; an
+      // unanswered one would hold it for the query timeout.
+      console.log(
+        `connection open after ${openMs} ms (query ` +
+          `timeout ${TEST_TIMINGS.defaultQueryTimeoutMs} ms)`,
+      );
+      expect(openMs).toBeLessThan(TEST_TIMINGS.defaultQueryTimeoutMs);
+      // The first login also runs the initial sync (history, then app state): its queries too.
+      await client.synced;
+      // Props, blocklist and privacy follow the open; wait out two keepalive rounds for them.
+      await waitFor(async () => (await loginRecord(0)).pingsAnswered >= 2, 'two pings answered');
+      const record = await loginRecord(0);
+      expect(record.genericAnswers).toEqual([]);
+      expect(client.logger.lines.filter((line) => line.message.includes('timed out'))).toEqual([]);
+      const account = await standin.control.account(phone);
+      // Baileys uploads 812; the phone's session for the initial sync used one of them.
+      expect(account.devices[0]?.preKeys).toBe(811);
+      await client.stop();
+    },
+  );
 
   it('stays up across 20 keepalive rounds with every ping answered', async () => {
     const client = await startClient(standin, auth, { keepAliveIntervalMs: 250 });

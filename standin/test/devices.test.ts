@@ -83,20 +83,25 @@ describe('an account with two linked devices', () => {
     );
   });
 
-  it('copies what one device sends to the other, which shows it as sent by the account', async () => {
-    const sent = await first.sock.sendMessage(contact.jid, { text: 'Of course, dogs welcome' });
-    const id = sent?.key.id as string;
-    await waitFor(() => upsertOf(second, id) !== undefined, 'the copy on the second device');
-    const copy = upsertOf(second, id);
-    expect([copy?.key.fromMe, copy?.key.remoteJid]).toEqual([true, contact.jid]);
-    expect(copy?.message?.extendedTextMessage?.text).toBe('Of course, dogs welcome');
-    await waitFor(
-      async () => (await standin.control.received(contact.phone)).some((item) => item.id === id),
-      'the contact to get it',
-    );
-    // The contact has answered this device before, so its session is past the pkmsg stage.
-    const received = (await standin.control.received(contact.phone)).find((item) => item.id === id);
-    expect([received?.encType, received?.text]).toEqual(['msg', 'Of course, dogs welcome']);
-    expect(await standin.control.failures()).toEqual([]);
-  });
+  it(
+    'copies what one device sends to the other, ' + 'which shows it as sent by the account',
+    async () => {
+      const sent = await first.sock.sendMessage(contact.jid, { text: 'Of course, dogs welcome' });
+      const id = sent?.key.id as string;
+      await waitFor(() => upsertOf(second, id) !== undefined, 'the copy on the second device');
+      const copy = upsertOf(second, id);
+      expect([copy?.key.fromMe, copy?.key.remoteJid]).toEqual([true, contact.jid]);
+      expect(copy?.message?.extendedTextMessage?.text).toBe('Of course, dogs welcome');
+      await waitFor(
+        async () => (await standin.control.received(contact.phone)).some((item) => item.id === id),
+        'the contact to get it',
+      );
+      // The contact has answered this device before, so its session is past the pkmsg stage.
+      const received = (await standin.control.received(contact.phone)).find(
+        (item) => item.id === id,
+      );
+      expect([received?.encType, received?.text]).toEqual(['msg', 'Of course, dogs welcome']);
+      expect(await standin.control.failures()).toEqual([]);
+    },
+  );
 });

@@ -25,34 +25,37 @@ afterAll(async () => {
 });
 
 describe('a message the stand-in cannot decrypt', () => {
-  it('is recorded with its reason and gets no receipt, instead of passing as delivered', async () => {
-    const contact = await standin.control.createContact();
-    const first = await client.sock.sendMessage(contact.jid, { text: 'first' });
-    await waitFor(
-      async () => (await standin.control.received(contact.phone)).length === 1,
-      'the first message at the contact',
-    );
-    // The contact loses its sessions; the client's next message still uses the old one.
-    await standin.control.forgetSessions(contact.phone);
-    const second = await client.sock.sendMessage(contact.jid, { text: 'second' });
-    const id = second?.key.id as string;
-    await waitFor(async () => (await standin.control.failures()).length === 1, 'the failure');
-    const [failure] = await standin.control.failures();
-    expect([failure?.stage, failure?.party, failure?.messageId, failure?.account]).toEqual([
-      'decrypt',
-      `contact:${contact.phone}`,
-      id,
-      phone,
-    ]);
-    expect(failure?.reason).toMatch(/^pkmsg: .*PreKey/);
-    const received = await standin.control.received(contact.phone);
-    expect(received.map((item) => item.id)).toEqual([first?.key.id]);
-    // Only the first message ever got the contact's receipts.
-    const updated = client.messageUpdates.filter((item) => item.key.id === id);
-    expect(updated.map((item) => item.update.status)).not.toContain(
-      proto.WebMessageInfo.Status.DELIVERY_ACK,
-    );
-  });
+  it(
+    'is recorded with its reason and gets no ' + 'receipt, instead of passing as delivered',
+    async () => {
+      const contact = await standin.control.createContact();
+      const first = await client.sock.sendMessage(contact.jid, { text: 'first' });
+      await waitFor(
+        async () => (await standin.control.received(contact.phone)).length === 1,
+        'the first message at the contact',
+      );
+      // The contact loses its sessions; the client's next message still uses the old one.
+      await standin.control.forgetSessions(contact.phone);
+      const second = await client.sock.sendMessage(contact.jid, { text: 'second' });
+      const id = second?.key.id as string;
+      await waitFor(async () => (await standin.control.failures()).length === 1, 'the failure');
+      const [failure] = await standin.control.failures();
+      expect([failure?.stage, failure?.party, failure?.messageId, failure?.account]).toEqual([
+        'decrypt',
+        `contact:${contact.phone}`,
+        id,
+        phone,
+      ]);
+      expect(failure?.reason).toMatch(/^pkmsg: .*PreKey/);
+      const received = await standin.control.received(contact.phone);
+      expect(received.map((item) => item.id)).toEqual([first?.key.id]);
+      // Only the first message ever got the contact's receipts.
+      const updated = client.messageUpdates.filter((item) => item.key.id === id);
+      expect(updated.map((item) => item.update.status)).not.toContain(
+        proto.WebMessageInfo.Status.DELIVERY_ACK,
+      );
+    },
+  );
 });
 
 describe('the control API for contacts', () => {

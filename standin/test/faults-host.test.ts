@@ -53,7 +53,8 @@ describe('refused WebSocket upgrades', () => {
     const client = await startClient(standin, await freshAuth());
     const closed = await client.closed;
     console.log(
-      `refused upgrade: Baileys closed with ${closed.statusCode} after ${closed.at - client.startedAt} ms (connect timeout ${TEST_TIMINGS.connectTimeoutMs} ms)`,
+      `refused upgrade: Baileys closed with ${closed.statusCode} after ` +
+        `${closed.at - client.startedAt} ms (connect timeout ${TEST_TIMINGS.connectTimeoutMs} ms)`,
     );
     expect(client.updates.some((update) => update.connection === 'open')).toBe(false);
     expect(client.qrs).toEqual([]);
@@ -66,23 +67,28 @@ describe('refused WebSocket upgrades', () => {
     expect(connections.filter((connection) => connection.requestSeq > lastSeq)).toEqual([]);
   });
 
-  it("refuses only foreign origins: Baileys' own origin still connects, a page's is refused", async () => {
-    const { lastSeq } = await standin.control.records();
-    await standin.control.setHostFaults('web.whatsapp.com', { refuseUpgrades: 'foreign-origin' });
-    const client = await startClient(standin, await freshAuth());
-    await client.firstQr;
-    await client.stop();
-    // The egress fails a refused upgrade itself, so the page's socket only sees an error.
-    expect(await openFrom('https://orders.restaurant.example')).not.toBe(101);
-    expect(await openFrom('https://web.whatsapp.com')).toBe(101);
-    const { requests } = await standin.control.records(lastSeq);
-    const upgrades = requests.filter((request) => request.kind === 'ws');
-    expect(upgrades.map((request) => [request.origin, request.status, request.refusedBy])).toEqual([
-      ['https://web.whatsapp.com', 101, null],
-      ['https://orders.restaurant.example', 403, 'host:refuseUpgrades'],
-      ['https://web.whatsapp.com', 101, null],
-    ]);
-  });
+  it(
+    "refuses only foreign origins: Baileys' own " + "origin still connects, a page's is refused",
+    async () => {
+      const { lastSeq } = await standin.control.records();
+      await standin.control.setHostFaults('web.whatsapp.com', { refuseUpgrades: 'foreign-origin' });
+      const client = await startClient(standin, await freshAuth());
+      await client.firstQr;
+      await client.stop();
+      // The egress fails a refused upgrade itself, so the page's socket only sees an error.
+      expect(await openFrom('https://orders.restaurant.example')).not.toBe(101);
+      expect(await openFrom('https://web.whatsapp.com')).toBe(101);
+      const { requests } = await standin.control.records(lastSeq);
+      const upgrades = requests.filter((request) => request.kind === 'ws');
+      expect(
+        upgrades.map((request) => [request.origin, request.status, request.refusedBy]),
+      ).toEqual([
+        ['https://web.whatsapp.com', 101, null],
+        ['https://orders.restaurant.example', 403, 'host:refuseUpgrades'],
+        ['https://web.whatsapp.com', 101, null],
+      ]);
+    },
+  );
 });
 
 describe('refused CORS preflights', () => {

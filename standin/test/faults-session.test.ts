@@ -58,21 +58,24 @@ describe('disconnect codes sent to a live socket', () => {
     expect(connections.find((item) => item.id === hit.connections[0])?.outcome).toBe(outcome);
   });
 
-  it('logs the device out with 401: Baileys sees 401 and its next login is refused with 401', async () => {
-    const { client, auth, phone } = await loggedIn();
-    await standin.control.disconnect(phone, 401);
-    expect((await client.closed).statusCode).toBe(401);
-    await client.egress.close();
-    const again = await startClient(standin, auth);
-    expect((await again.closed).statusCode).toBe(401);
-    await again.egress.close();
-    const account = await standin.control.account(phone);
-    expect(account.devices[0]?.removedAt).not.toBeNull();
-    expect(account.logins.map((login) => login.result)).toEqual([
-      'success',
-      'failure 401 (device removed)',
-    ]);
-  });
+  it(
+    'logs the device out with 401: Baileys sees ' + '401 and its next login is refused with 401',
+    async () => {
+      const { client, auth, phone } = await loggedIn();
+      await standin.control.disconnect(phone, 401);
+      expect((await client.closed).statusCode).toBe(401);
+      await client.egress.close();
+      const again = await startClient(standin, auth);
+      expect((await again.closed).statusCode).toBe(401);
+      await again.egress.close();
+      const account = await standin.control.account(phone);
+      expect(account.devices[0]?.removedAt).not.toBeNull();
+      expect(account.logins.map((login) => login.result)).toEqual([
+        'success',
+        'failure 401 (device removed)',
+      ]);
+    },
+  );
 });
 
 describe('socket faults', () => {
@@ -109,20 +112,24 @@ describe('socket faults', () => {
     ]);
   });
 
-  it('delays every frame: Baileys query answers take at least the delay, and the socket stays up', async () => {
-    const { client, phone } = await loggedIn();
-    await standin.control.setAccountFaults(phone, { delayFramesMs: 400 });
-    const started = Date.now();
-    const answer = await ping(client);
-    const roundTrip = Date.now() - started;
-    console.log(`query round trip with a 400 ms frame delay: ${roundTrip} ms`);
-    expect(answer?.attrs.type).toBe('result');
-    expect(roundTrip).toBeGreaterThanOrEqual(400);
-    await sleep(TEST_TIMINGS.keepAliveIntervalMs * 3);
-    expect(client.sock.ws.isOpen).toBe(true);
-    await standin.control.clearAccountFaults(phone);
-    await client.stop();
-  });
+  it(
+    'delays every frame: Baileys query answers take ' +
+      'at least the delay, and the socket stays up',
+    async () => {
+      const { client, phone } = await loggedIn();
+      await standin.control.setAccountFaults(phone, { delayFramesMs: 400 });
+      const started = Date.now();
+      const answer = await ping(client);
+      const roundTrip = Date.now() - started;
+      console.log(`query round trip with a 400 ms frame delay: ${roundTrip} ms`);
+      expect(answer?.attrs.type).toBe('result');
+      expect(roundTrip).toBeGreaterThanOrEqual(400);
+      await sleep(TEST_TIMINGS.keepAliveIntervalMs * 3);
+      expect(client.sock.ws.isOpen).toBe(true);
+      await standin.control.clearAccountFaults(phone);
+      await client.stop();
+    },
+  );
 
   it('stalls frames: a query waits until the stall is cleared, then gets its answer', async () => {
     const { client, phone } = await loggedIn();
@@ -143,23 +150,26 @@ describe('socket faults', () => {
 
 // Each waits out Baileys' keepalive window, so they run side by side.
 describe.concurrent('silence past the keepalive window', () => {
-  it('stops answering pings: Baileys closes with 408 once its keepalive window passes', async () => {
-    const { client, phone } = await loggedIn();
-    const started = Date.now();
-    await standin.control.setAccountFaults(phone, { ignorePings: true });
-    const closed = await client.closed;
-    console.log(
-      `closed ${closed.at - started} ms after pings stopped (limit ${SILENCE_LIMIT_MS} ms)`,
-    );
-    expect(closed.statusCode).toBe(408);
-    expect(closed.at - started).toBeLessThan(SILENCE_LIMIT_MS + 3_000);
-    await client.egress.close();
-    const account = await standin.control.account(phone);
-    const { connections } = await standin.control.records();
-    const record = connections.filter((item) => item.account === phone).at(-1);
-    expect(record?.pingsIgnored).toBeGreaterThan(0);
-    expect(account.faults.ignorePings).toBe(true);
-  });
+  it(
+    'stops answering pings: Baileys closes ' + 'with 408 once its keepalive window passes',
+    async () => {
+      const { client, phone } = await loggedIn();
+      const started = Date.now();
+      await standin.control.setAccountFaults(phone, { ignorePings: true });
+      const closed = await client.closed;
+      console.log(
+        `closed ${closed.at - started} ms after pings stopped (limit ${SILENCE_LIMIT_MS} ms)`,
+      );
+      expect(closed.statusCode).toBe(408);
+      expect(closed.at - started).toBeLessThan(SILENCE_LIMIT_MS + 3_000);
+      await client.egress.close();
+      const account = await standin.control.account(phone);
+      const { connections } = await standin.control.records();
+      const record = connections.filter((item) => item.account === phone).at(-1);
+      expect(record?.pingsIgnored).toBeGreaterThan(0);
+      expect(account.faults.ignorePings).toBe(true);
+    },
+  );
 
   it('stalls frames past the keepalive window: Baileys closes with 408', async () => {
     const { client, phone } = await loggedIn();

@@ -23,21 +23,24 @@ async function companionWrap(publicKey: Uint8Array, code: string): Promise<Buffe
 }
 
 describe("the phone's pairing-code cryptography against Baileys' own", () => {
-  it('opens the ephemeral key Baileys wraps with the code, and Baileys opens the one it wraps', async () => {
-    const companion = Curve.generateKeyPair();
-    const opened = await unwrapEphemeral(
-      await companionWrap(companion.public, 'ABCD1234'),
-      'ABCD1234',
-    );
-    expect(opened.equals(Buffer.from(companion.public))).toBe(true);
+  it(
+    'opens the ephemeral key Baileys wraps with ' + 'the code, and Baileys opens the one it wraps',
+    async () => {
+      const companion = Curve.generateKeyPair();
+      const opened = await unwrapEphemeral(
+        await companionWrap(companion.public, 'ABCD1234'),
+        'ABCD1234',
+      );
+      expect(opened.equals(Buffer.from(companion.public))).toBe(true);
 
-    const primary = Curve.generateKeyPair();
-    const wrapped = await wrapEphemeral(Buffer.from(primary.public), 'ABCD1234');
-    const key = await derivePairingCodeKey('ABCD1234', wrapped.subarray(0, 32));
-    expect(aesEncryptCTR(wrapped.subarray(48, 80), key, wrapped.subarray(32, 48))).toEqual(
-      Buffer.from(primary.public),
-    );
-  });
+      const primary = Curve.generateKeyPair();
+      const wrapped = await wrapEphemeral(Buffer.from(primary.public), 'ABCD1234');
+      const key = await derivePairingCodeKey('ABCD1234', wrapped.subarray(0, 32));
+      expect(aesEncryptCTR(wrapped.subarray(48, 80), key, wrapped.subarray(32, 48))).toEqual(
+        Buffer.from(primary.public),
+      );
+    },
+  );
 
   it('opens the key bundle and derives the same ADV secret as the companion', () => {
     const companionEphemeral = Curve.generateKeyPair();

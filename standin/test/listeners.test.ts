@@ -20,7 +20,9 @@ function tlsAddress(host: string): { address: string; port: number } {
   return { address, port: Number(port) };
 }
 
-/** An HTTP/2 session to a served name, resolved through the host map, trusting only the stand-in CA. */
+/**
+ * An HTTP/2 session to a served name, resolved through the host map, trusting only the stand-in CA.
+ */
 function h2(host: string): Promise<ClientHttp2Session> {
   const { address, port } = tlsAddress(host);
   return new Promise((resolve, reject) => {
@@ -57,36 +59,40 @@ function h2Get(session: ClientHttp2Session, headers: Record<string, string>) {
 }
 
 describe('the TLS listener', () => {
-  it('speaks HTTP/2 to a client that offers it, on every served name, with the CA made at start-up', async () => {
-    const { lastSeq } = await standin.control.records();
-    const session = await h2('web.whatsapp.com');
-    expect(session.alpnProtocol).toBe('h2');
-    const answer = await h2Get(session, { ':path': '/sw.js', ':method': 'GET' });
-    session.close();
-    expect(answer.status).toBe(200);
-    expect(answer.body.toString()).toContain('"client_revision":1043857760');
-    const media = await h2('mmg.whatsapp.net');
-    const preflight = await h2Get(media, {
-      ':path': '/v/t62.7119-24/1_2_3_n.enc',
-      ':method': 'OPTIONS',
-      origin: 'https://orders.restaurant.example',
-      'access-control-request-method': 'GET',
-    });
-    media.close();
-    expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([
-      204,
-      '*',
-    ]);
-    const { requests } = await standin.control.records(lastSeq);
-    expect(
-      requests.map((request) => [request.httpVersion, request.sni, request.host, request.method]),
-    ).toEqual([
-      ['2.0', 'web.whatsapp.com', 'web.whatsapp.com', 'GET'],
-      ['2.0', 'mmg.whatsapp.net', 'mmg.whatsapp.net', 'OPTIONS'],
-    ]);
-    // HTTP/2 pseudo-headers are kept, in arrival order, with the other headers.
-    expect(requests[1]?.headers.map(([name]) => name).slice(0, 2)).toEqual([':path', ':method']);
-  });
+  it(
+    'speaks HTTP/2 to a client that offers it, on ' +
+      'every served name, with the CA made at start-up',
+    async () => {
+      const { lastSeq } = await standin.control.records();
+      const session = await h2('web.whatsapp.com');
+      expect(session.alpnProtocol).toBe('h2');
+      const answer = await h2Get(session, { ':path': '/sw.js', ':method': 'GET' });
+      session.close();
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toContain('"client_revision":1043857760');
+      const media = await h2('mmg.whatsapp.net');
+      const preflight = await h2Get(media, {
+        ':path': '/v/t62.7119-24/1_2_3_n.enc',
+        ':method': 'OPTIONS',
+        origin: 'https://orders.restaurant.example',
+        'access-control-request-method': 'GET',
+      });
+      media.close();
+      expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([
+        204,
+        '*',
+      ]);
+      const { requests } = await standin.control.records(lastSeq);
+      expect(
+        requests.map((request) => [request.httpVersion, request.sni, request.host, request.method]),
+      ).toEqual([
+        ['2.0', 'web.whatsapp.com', 'web.whatsapp.com', 'GET'],
+        ['2.0', 'mmg.whatsapp.net', 'mmg.whatsapp.net', 'OPTIONS'],
+      ]);
+      // HTTP/2 pseudo-headers are kept, in arrival order, with the other headers.
+      expect(requests[1]?.headers.map(([name]) => name).slice(0, 2)).toEqual([':path', ':method']);
+    },
+  );
 
   it('fails the TLS handshake for a name its certificate does not cover', async () => {
     const { address, port } = tlsAddress('web.whatsapp.com');

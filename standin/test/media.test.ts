@@ -110,19 +110,22 @@ describe('media through Baileys own upload and download', () => {
     expect(requests.map((request) => request.status)).toEqual([206]);
   });
 
-  it('answers a download with a wildcard allow-origin, and none under the refuseCors fault', async () => {
-    const message = await uploadDocument(randomBytes(10_000));
-    const { lastSeq } = await standin.control.records();
-    await download(message);
-    await standin.control.setAccountFaults(phone, { refuseCors: true });
-    // Node's fetch does not enforce CORS: Baileys still reads the file; a browser would not.
-    expect((await download(message)).length).toBe(10_000);
-    await standin.control.clearAccountFaults(phone);
-    const { requests } = await standin.control.records(lastSeq);
-    expect(
-      requests.map((request) => request.responseHeaders?.['access-control-allow-origin'] ?? null),
-    ).toEqual(['*', null]);
-  });
+  it(
+    'answers a download with a wildcard allow-origin, ' + 'and none under the refuseCors fault',
+    async () => {
+      const message = await uploadDocument(randomBytes(10_000));
+      const { lastSeq } = await standin.control.records();
+      await download(message);
+      await standin.control.setAccountFaults(phone, { refuseCors: true });
+      // Node's fetch does not enforce CORS: Baileys still reads the file; a browser would not.
+      expect((await download(message)).length).toBe(10_000);
+      await standin.control.clearAccountFaults(phone);
+      const { requests } = await standin.control.records(lastSeq);
+      expect(
+        requests.map((request) => request.responseHeaders?.['access-control-allow-origin'] ?? null),
+      ).toEqual(['*', null]);
+    },
+  );
 });
 
 describe('media faults as Baileys sees them', () => {

@@ -61,61 +61,72 @@ async function upserted(id: string): Promise<WAMessage> {
 }
 
 describe('Baileys sends a contact', () => {
-  it('a text: the contact decrypts it, and its delivery and read receipts reach Baileys', async () => {
-    const sent = await client.sock.sendMessage(contact.jid, { text: 'A table for two at eight?' });
-    const id = sent?.key.id as string;
-    const received = await receivedByContact(id);
-    expect([received.text, received.contentType, received.encType]).toEqual([
-      'A table for two at eight?',
-      'extendedTextMessage',
-      'pkmsg',
-    ]);
-    expect(received.from).toBe(client.sock.authState.creds.me?.id);
-    expect(received.receiptsSent).toEqual(['delivery', 'read']);
-    await waitFor(() => status(id) === READ, 'Baileys to mark it read');
-  });
+  it(
+    'a text: the contact decrypts it, and its ' + 'delivery and read receipts reach Baileys',
+    async () => {
+      const sent = await client.sock.sendMessage(contact.jid, {
+        text: 'A table for two at eight?',
+      });
+      const id = sent?.key.id as string;
+      const received = await receivedByContact(id);
+      expect([received.text, received.contentType, received.encType]).toEqual([
+        'A table for two at eight?',
+        'extendedTextMessage',
+        'pkmsg',
+      ]);
+      expect(received.from).toBe(client.sock.authState.creds.me?.id);
+      expect(received.receiptsSent).toEqual(['delivery', 'read']);
+      await waitFor(() => status(id) === READ, 'Baileys to mark it read');
+    },
+  );
 
-  it('a text to a contact that does not send read receipts: Baileys marks it delivered', async () => {
-    const quiet = await standin.control.createContact({ readReceipts: false });
-    const sent = await client.sock.sendMessage(quiet.jid, { text: 'Your order is ready' });
-    const id = sent?.key.id as string;
-    await waitFor(() => status(id) === DELIVERY_ACK, 'Baileys to mark it delivered');
-    const [received] = await standin.control.received(quiet.phone);
-    expect([received?.id, received?.text, received?.receiptsSent]).toEqual([
-      id,
-      'Your order is ready',
-      ['delivery'],
-    ]);
-  });
+  it(
+    'a text to a contact that does not send ' + 'read receipts: Baileys marks it delivered',
+    async () => {
+      const quiet = await standin.control.createContact({ readReceipts: false });
+      const sent = await client.sock.sendMessage(quiet.jid, { text: 'Your order is ready' });
+      const id = sent?.key.id as string;
+      await waitFor(() => status(id) === DELIVERY_ACK, 'Baileys to mark it delivered');
+      const [received] = await standin.control.received(quiet.phone);
+      expect([received?.id, received?.text, received?.receiptsSent]).toEqual([
+        id,
+        'Your order is ready',
+        ['delivery'],
+      ]);
+    },
+  );
 
-  it('an image: the contact downloads it from the media host and decrypts it byte-exact', async () => {
-    const png = makePng(64, 48, 1);
-    const { lastSeq } = await standin.control.records();
-    const sent = await client.sock.sendMessage(contact.jid, {
-      image: png,
-      mimetype: 'image/png',
-      caption: "Tonight's special",
-    });
-    const id = sent?.key.id as string;
-    const received = await receivedByContact(id);
-    expect(received.contentType).toBe('imageMessage');
-    expect(received.text).toBe("Tonight's special");
-    expect(received.media).toMatchObject({
-      kind: 'image',
-      mimetype: 'image/png',
-      size: png.length,
-    });
-    expect(received.media?.sha256).toBe(sha256(png));
-    const { requests } = await standin.control.records(lastSeq);
-    const fetched = requests.find((request) => request.method === 'GET');
-    expect([fetched?.host, fetched?.status, fetched?.party, fetched?.account]).toEqual([
-      'mmg.whatsapp.net',
-      200,
-      `contact:${contact.phone}`,
-      null,
-    ]);
-    await waitFor(() => status(id) === READ, 'Baileys to mark it read');
-  });
+  it(
+    'an image: the contact downloads it from ' + 'the media host and decrypts it byte-exact',
+    async () => {
+      const png = makePng(64, 48, 1);
+      const { lastSeq } = await standin.control.records();
+      const sent = await client.sock.sendMessage(contact.jid, {
+        image: png,
+        mimetype: 'image/png',
+        caption: "Tonight's special",
+      });
+      const id = sent?.key.id as string;
+      const received = await receivedByContact(id);
+      expect(received.contentType).toBe('imageMessage');
+      expect(received.text).toBe("Tonight's special");
+      expect(received.media).toMatchObject({
+        kind: 'image',
+        mimetype: 'image/png',
+        size: png.length,
+      });
+      expect(received.media?.sha256).toBe(sha256(png));
+      const { requests } = await standin.control.records(lastSeq);
+      const fetched = requests.find((request) => request.method === 'GET');
+      expect([fetched?.host, fetched?.status, fetched?.party, fetched?.account]).toEqual([
+        'mmg.whatsapp.net',
+        200,
+        `contact:${contact.phone}`,
+        null,
+      ]);
+      await waitFor(() => status(id) === READ, 'Baileys to mark it read');
+    },
+  );
 
   it("a copy of each to the account's phone, which decrypts them as a real device", async () => {
     const { received } = await standin.control.phone(phone);

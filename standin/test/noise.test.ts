@@ -55,11 +55,14 @@ async function handshake(routingInfo?: Buffer) {
 }
 
 describe('the Noise XX responder', () => {
-  it("completes a handshake with Baileys' own initiator and reads its static key and payload", async () => {
-    const { result, noiseKey, payload } = await handshake();
-    expect(result.clientStatic.equals(Buffer.from(noiseKey.public))).toBe(true);
-    expect(result.payload.toString()).toBe(payload.toString());
-  });
+  it(
+    "completes a handshake with Baileys' own " + 'initiator and reads its static key and payload',
+    async () => {
+      const { result, noiseKey, payload } = await handshake();
+      expect(result.clientStatic.equals(Buffer.from(noiseKey.public))).toBe(true);
+      expect(result.payload.toString()).toBe(payload.toString());
+    },
+  );
 
   it('carries binary nodes both ways once the handshake is done', async () => {
     const { client, reader, result } = await handshake();
@@ -82,20 +85,23 @@ describe('the Noise XX responder', () => {
     expect(reader.introInfo?.routingInfo?.toString('hex')).toBe('0811180c');
   });
 
-  it('reassembles frames split across WebSocket messages and splits frames sharing one', async () => {
-    const reader = new FrameReader();
-    const bytes = Buffer.concat([
-      NOISE_WA_HEADER,
-      encodeFrame(Buffer.from('first')),
-      encodeFrame(Buffer.from('second')),
-    ]);
-    const frames = [
-      ...reader.push(bytes.subarray(0, 2)),
-      ...reader.push(bytes.subarray(2, 9)),
-      ...reader.push(bytes.subarray(9)),
-    ];
-    expect(frames.map((frame) => frame.toString())).toEqual(['first', 'second']);
-  });
+  it(
+    'reassembles frames split across WebSocket ' + 'messages and splits frames sharing one',
+    async () => {
+      const reader = new FrameReader();
+      const bytes = Buffer.concat([
+        NOISE_WA_HEADER,
+        encodeFrame(Buffer.from('first')),
+        encodeFrame(Buffer.from('second')),
+      ]);
+      const frames = [
+        ...reader.push(bytes.subarray(0, 2)),
+        ...reader.push(bytes.subarray(2, 9)),
+        ...reader.push(bytes.subarray(9)),
+      ];
+      expect(frames.map((frame) => frame.toString())).toEqual(['first', 'second']);
+    },
+  );
 
   it('refuses a stream that does not open with the WA intro', () => {
     expect(() => new FrameReader().push(Buffer.from('GET / HTTP/1.1\r\n'))).toThrow(FrameError);

@@ -49,34 +49,37 @@ async function mailbox() {
 }
 
 describe('the offline queue', () => {
-  it('keeps what a contact sends while the account is away and delivers it at the next login', async () => {
-    await goOffline();
-    const sent = [];
-    for (const text of ['Are you open today?', 'We are four', 'Arriving at 9']) {
-      sent.push(await standin.control.sendFromContact(contact.phone, phone, { text }));
-    }
-    expect(sent.map((item) => item.copies.map((copy) => copy.state))).toEqual([
-      ['queued'],
-      ['queued'],
-      ['queued'],
-    ]);
-    expect(await mailbox()).toEqual({ held: 0, queued: 3, sent: 0 });
+  it(
+    'keeps what a contact sends while the account ' + 'is away and delivers it at the next login',
+    async () => {
+      await goOffline();
+      const sent = [];
+      for (const text of ['Are you open today?', 'We are four', 'Arriving at 9']) {
+        sent.push(await standin.control.sendFromContact(contact.phone, phone, { text }));
+      }
+      expect(sent.map((item) => item.copies.map((copy) => copy.state))).toEqual([
+        ['queued'],
+        ['queued'],
+        ['queued'],
+      ]);
+      expect(await mailbox()).toEqual({ held: 0, queued: 3, sent: 0 });
 
-    client = await startClient(standin, auth);
-    const ids = sent.map((item) => item.id);
-    await waitFor(() => texts(client, ids).length === 3, 'the three queued messages');
-    expect(texts(client, ids)).toEqual(['Are you open today?', 'We are four', 'Arriving at 9']);
-    // A backlog is upserted as 'append', not as a live 'notify'.
-    expect(
-      client.upserts
-        .filter((item) => ids.includes(item.message.key.id ?? ''))
-        .map((item) => item.type),
-    ).toEqual(['append', 'append', 'append']);
-    await waitFor(async () => (await mailbox())?.sent === 0, 'the receipts to empty the mailbox');
-    expect(await mailbox()).toEqual({ held: 0, queued: 0, sent: 0 });
-    const copies = (await standin.control.sent(contact.phone)).flatMap((item) => item.copies);
-    expect(copies.map((copy) => copy.state)).toEqual(['delivered', 'delivered', 'delivered']);
-  });
+      client = await startClient(standin, auth);
+      const ids = sent.map((item) => item.id);
+      await waitFor(() => texts(client, ids).length === 3, 'the three queued messages');
+      expect(texts(client, ids)).toEqual(['Are you open today?', 'We are four', 'Arriving at 9']);
+      // A backlog is upserted as 'append', not as a live 'notify'.
+      expect(
+        client.upserts
+          .filter((item) => ids.includes(item.message.key.id ?? ''))
+          .map((item) => item.type),
+      ).toEqual(['append', 'append', 'append']);
+      await waitFor(async () => (await mailbox())?.sent === 0, 'the receipts to empty the mailbox');
+      expect(await mailbox()).toEqual({ held: 0, queued: 0, sent: 0 });
+      const copies = (await standin.control.sent(contact.phone)).flatMap((item) => item.copies);
+      expect(copies.map((copy) => copy.state)).toEqual(['delivered', 'delivered', 'delivered']);
+    },
+  );
 
   it('holds a burst of 500 for the next login and delivers each exactly once', async () => {
     await client.opened;
@@ -119,30 +122,33 @@ describe('the offline queue', () => {
     expect(await standin.control.failures()).toEqual([]);
   });
 
-  it('keeps a burst sent between pairing and the first login until the device has keys', async () => {
-    const fresh = await authFolder();
-    try {
-      const { paired } = await pairByQr(standin, fresh);
-      const burst = await standin.control.burst(contact.phone, paired.phone, 20, 'Early bird');
-      const sent = (await standin.control.sent(contact.phone)).filter((item) =>
-        burst.ids.includes(item.id),
-      );
-      // Nothing to open a session with yet: the copies wait, unencrypted.
-      expect(new Set(sent.flatMap((item) => item.copies.map((copy) => copy.encType)))).toEqual(
-        new Set([null]),
-      );
-      const first = await startClient(standin, fresh);
-      await first.synced;
-      await waitFor(() => texts(first, burst.ids).length === 20, 'the 20 early messages');
-      expect(texts(first, burst.ids)).toEqual(
-        Array.from({ length: 20 }, (_, index) => `Early bird ${index + 1}/20`),
-      );
-      // They came as messages, so the history leaves them out.
-      expect(first.histories.flatMap((history) => history.messages)).toEqual([]);
-      await first.stop();
-      expect(await standin.control.failures()).toEqual([]);
-    } finally {
-      await fresh.remove();
-    }
-  });
+  it(
+    'keeps a burst sent between pairing and ' + 'the first login until the device has keys',
+    async () => {
+      const fresh = await authFolder();
+      try {
+        const { paired } = await pairByQr(standin, fresh);
+        const burst = await standin.control.burst(contact.phone, paired.phone, 20, 'Early bird');
+        const sent = (await standin.control.sent(contact.phone)).filter((item) =>
+          burst.ids.includes(item.id),
+        );
+        // Nothing to open a session with yet: the copies wait, unencrypted.
+        expect(new Set(sent.flatMap((item) => item.copies.map((copy) => copy.encType)))).toEqual(
+          new Set([null]),
+        );
+        const first = await startClient(standin, fresh);
+        await first.synced;
+        await waitFor(() => texts(first, burst.ids).length === 20, 'the 20 early messages');
+        expect(texts(first, burst.ids)).toEqual(
+          Array.from({ length: 20 }, (_, index) => `Early bird ${index + 1}/20`),
+        );
+        // They came as messages, so the history leaves them out.
+        expect(first.histories.flatMap((history) => history.messages)).toEqual([]);
+        await first.stop();
+        expect(await standin.control.failures()).toEqual([]);
+      } finally {
+        await fresh.remove();
+      }
+    },
+  );
 });

@@ -2,20 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { SignalParty } from '../src/signal/party.js';
 
 describe('a simulated Signal device', () => {
-  it('opens a session from a bundle: pkmsg until the peer answers, then msg both ways', async () => {
-    const alice = new SignalParty();
-    const bob = new SignalParty();
-    const first = await alice.encrypt('bob.0', () => bob.bundle(), Buffer.from('one'));
-    const second = await alice.encrypt('bob.0', () => null, Buffer.from('two'));
-    expect([first.type, second.type]).toEqual(['pkmsg', 'pkmsg']);
-    expect((await bob.decrypt('alice.0', 'pkmsg', first.body)).toString()).toBe('one');
-    expect((await bob.decrypt('alice.0', 'pkmsg', second.body)).toString()).toBe('two');
-    const reply = await bob.encrypt('alice.0', () => null, Buffer.from('three'));
-    expect(reply.type).toBe('msg');
-    expect((await alice.decrypt('bob.0', 'msg', reply.body)).toString()).toBe('three');
-    const after = await alice.encrypt('bob.0', () => null, Buffer.from('four'));
-    expect(after.type).toBe('msg');
-  });
+  it(
+    'opens a session from a bundle: pkmsg ' + 'until the peer answers, then msg both ways',
+    async () => {
+      const alice = new SignalParty();
+      const bob = new SignalParty();
+      const first = await alice.encrypt('bob.0', () => bob.bundle(), Buffer.from('one'));
+      const second = await alice.encrypt('bob.0', () => null, Buffer.from('two'));
+      expect([first.type, second.type]).toEqual(['pkmsg', 'pkmsg']);
+      expect((await bob.decrypt('alice.0', 'pkmsg', first.body)).toString()).toBe('one');
+      expect((await bob.decrypt('alice.0', 'pkmsg', second.body)).toString()).toBe('two');
+      const reply = await bob.encrypt('alice.0', () => null, Buffer.from('three'));
+      expect(reply.type).toBe('msg');
+      expect((await alice.decrypt('bob.0', 'msg', reply.body)).toString()).toBe('three');
+      const after = await alice.encrypt('bob.0', () => null, Buffer.from('four'));
+      expect(after.type).toBe('msg');
+    },
+  );
 
   it('hands out each one-time pre-key once, in ascending order', () => {
     const bob = new SignalParty();

@@ -129,7 +129,8 @@ try {
   const pageFetch: OwnFetch = (url) =>
     browser.tab.evaluate<number>(
       `(async () => { const t = performance.now(); ` +
-        `const r = await fetch(${JSON.stringify(url)}, { credentials: 'omit', cache: 'no-store' }); ` +
+        `const r = await fetch(${JSON.stringify(url)}, ` +
+        `{ credentials: 'omit', cache: 'no-store' }); ` +
         `await r.arrayBuffer(); return performance.now() - t; })()`,
     );
   const chromium = await measure(browser.worker, browser.tenant, pageFetch);

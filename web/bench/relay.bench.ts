@@ -20,7 +20,10 @@ function percentile(sorted: number[], p: number): number {
 
 function describe(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
-  return `${label}: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`;
+  return (
+    `${label}: p50 ${percentile(sorted, 50).toFixed(2)} ` +
+    `ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`
+  );
 }
 
 const room = await TestRoom.start({ tenant: TENANT });

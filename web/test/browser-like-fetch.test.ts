@@ -67,21 +67,24 @@ describe('Node fetch shaped like a page’s', () => {
     ).toEqual([['OPTIONS', 'content-type']]);
   });
 
-  it('gives an opaque redirect for a manual redirect and an opaque answer for no-cors', async () => {
-    answer = (request, response) => {
-      if (request.url === '/r') response.writeHead(302, { location: '/elsewhere' }).end();
-      else response.writeHead(200).end('x');
-    };
-    const redirect = await fetchLikeAPage(`${base}/r`, { redirect: 'manual' });
-    expect([redirect.type, redirect.status, [...redirect.headers]]).toEqual([
-      'opaqueredirect',
-      0,
-      [],
-    ]);
-    const opaque = await fetchLikeAPage(`${base}/`, { mode: 'no-cors' });
-    expect([opaque.type, opaque.status]).toEqual(['opaque', 0]);
-    await expect(
-      fetchLikeAPage(`${base}/`, { mode: 'no-cors', redirect: 'manual' }),
-    ).rejects.toThrow(TypeError);
-  });
+  it(
+    'gives an opaque redirect for a manual ' + 'redirect and an opaque answer for no-cors',
+    async () => {
+      answer = (request, response) => {
+        if (request.url === '/r') response.writeHead(302, { location: '/elsewhere' }).end();
+        else response.writeHead(200).end('x');
+      };
+      const redirect = await fetchLikeAPage(`${base}/r`, { redirect: 'manual' });
+      expect([redirect.type, redirect.status, [...redirect.headers]]).toEqual([
+        'opaqueredirect',
+        0,
+        [],
+      ]);
+      const opaque = await fetchLikeAPage(`${base}/`, { mode: 'no-cors' });
+      expect([opaque.type, opaque.status]).toEqual(['opaque', 0]);
+      await expect(
+        fetchLikeAPage(`${base}/`, { mode: 'no-cors', redirect: 'manual' }),
+      ).rejects.toThrow(TypeError);
+    },
+  );
 });

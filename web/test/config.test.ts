@@ -60,11 +60,13 @@ describe('peer options', () => {
     ],
     [
       { probes: { websocket: { url: 'wss://10.0.0.1/ws' } } },
-      'peer option probes.websocket.url: host_not_allowed: address literal (private) is not allowed',
+      'peer option probes.websocket.url: host_not_allowed: ' +
+        'address literal (private) is not allowed',
     ],
     [
       { probes: { download: { url: 'wss://web.whatsapp.com/', method: 'GET', headers: [] } } },
-      'peer option probes.download.url: host_not_allowed: scheme wss: cannot carry an HTTP exchange',
+      'peer option probes.download.url: host_not_allowed: ' +
+        'scheme wss: cannot carry an HTTP exchange',
     ],
     [
       { probes: { upload: { url: 'https://mmg.whatsapp.net/', method: 'TRACE', headers: [] } } },

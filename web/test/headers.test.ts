@@ -54,23 +54,26 @@ function response(type: string, headers: [string, string][]) {
 }
 
 describe('response headers a page can read', () => {
-  it('are the safelisted and exposed ones of an unfiltered (Node) response, never Set-Cookie', () => {
-    const seen = response('basic', [
-      ['Content-Type', 'application/octet-stream'],
-      ['Content-Length', '42'],
-      ['Set-Cookie', 'session=1'],
-      ['X-Internal', 'hidden'],
-      ['X-Exposed', 'shown'],
-      ['Access-Control-Expose-Headers', 'X-Exposed, Set-Cookie'],
-      ['Last-Modified', 'Tue, 01 Dec 2026 00:00:00 GMT'],
-    ]);
-    expect(readableResponseHeaders(seen)).toEqual([
-      ['content-length', '42'],
-      ['content-type', 'application/octet-stream'],
-      ['last-modified', 'Tue, 01 Dec 2026 00:00:00 GMT'],
-      ['x-exposed', 'shown'],
-    ]);
-  });
+  it(
+    'are the safelisted and exposed ones of an ' + 'unfiltered (Node) response, never Set-Cookie',
+    () => {
+      const seen = response('basic', [
+        ['Content-Type', 'application/octet-stream'],
+        ['Content-Length', '42'],
+        ['Set-Cookie', 'session=1'],
+        ['X-Internal', 'hidden'],
+        ['X-Exposed', 'shown'],
+        ['Access-Control-Expose-Headers', 'X-Exposed, Set-Cookie'],
+        ['Last-Modified', 'Tue, 01 Dec 2026 00:00:00 GMT'],
+      ]);
+      expect(readableResponseHeaders(seen)).toEqual([
+        ['content-length', '42'],
+        ['content-type', 'application/octet-stream'],
+        ['last-modified', 'Tue, 01 Dec 2026 00:00:00 GMT'],
+        ['x-exposed', 'shown'],
+      ]);
+    },
+  );
 
   it('are every header but Set-Cookie when the response exposes all with a wildcard', () => {
     const seen = response('default', [

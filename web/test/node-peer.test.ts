@@ -43,25 +43,28 @@ function start(probes: NodeOptions['probes'] = {}, extra: Partial<NodeOptions> =
 }
 
 describe('the Node peer with browser rules', () => {
-  it('shows the upstream the page’s Origin and a browser User-Agent, never the worker’s', async () => {
-    peer = start();
-    await untilStatus(peer, 'connected');
-    socket = await room.socket(0);
-    await relayGet(socket, {
-      streamId: 1,
-      connectionId: 1,
-      url: 'https://mmg.whatsapp.net/headers',
-      headers: [
-        ['Origin', 'https://web.whatsapp.com'],
-        ['User-Agent', 'Baileys'],
-      ],
-    });
-    const seen = upstream.requests[0]?.headers;
-    expect([seen?.origin, seen?.['user-agent']]).toEqual([
-      PAGE_ORIGIN,
-      NODE_PEER_DEFAULTS.userAgent,
-    ]);
-  });
+  it(
+    'shows the upstream the page’s Origin and ' + 'a browser User-Agent, never the worker’s',
+    async () => {
+      peer = start();
+      await untilStatus(peer, 'connected');
+      socket = await room.socket(0);
+      await relayGet(socket, {
+        streamId: 1,
+        connectionId: 1,
+        url: 'https://mmg.whatsapp.net/headers',
+        headers: [
+          ['Origin', 'https://web.whatsapp.com'],
+          ['User-Agent', 'Baileys'],
+        ],
+      });
+      const seen = upstream.requests[0]?.headers;
+      expect([seen?.origin, seen?.['user-agent']]).toEqual([
+        PAGE_ORIGIN,
+        NODE_PEER_DEFAULTS.userAgent,
+      ]);
+    },
+  );
 
   it('preflights an upload as a browser would, then sends it byte-exact', async () => {
     peer = start();
@@ -104,43 +107,47 @@ describe('the Node peer with browser rules', () => {
     ]);
   });
 
-  it('probes a leg lost to a network failure again soon, backing off, and finds it back', async () => {
-    const retryMs = 200;
-    const downMs = 5 * retryMs;
-    // Every fetch of one probe (the request, then the reachability check) lands within a few ms.
-    const failedAt: number[] = [];
-    let down = true;
-    const flaky: FetchLike = (input, init) => {
-      if (!down) return fetch(input, init);
-      failedAt.push(performance.now());
-      return Promise.reject(new TypeError('fetch failed'));
-    };
-    peer = start(
-      { download: { url: 'https://mmg.whatsapp.net/headers', method: 'GET', headers: [] } },
-      { fetch: flaky, probeRetryMs: retryMs },
-    );
-    const lost = await nextEvent(peer, 'legs');
-    expect(lost.download.status).toBe('unavailable');
-    expect(lost.download.reason).toMatch(/^browser_network:/);
-    await new Promise((resolve) => setTimeout(resolve, downMs));
-    down = false;
-    const upAt = performance.now();
-    // Retries at 1, 3 and 7 times the first wait: the one after the line is back is due by 7.
-    const bound = 7 * retryMs + PEER_DEFAULTS.probeTimeoutMs;
-    const back = await Promise.race([
-      nextEvent(peer, 'legs', (legs) => legs.download.status === 'ok'),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), bound)),
-    ]);
-    const attempts = failedAt.filter((at, i) => i === 0 || at - failedAt[i - 1]! > retryMs / 2);
-    console.log(
-      `[probes] ${attempts.length} probes in ${downMs} ms down (first retry after ${retryMs} ms); ` +
-        `leg back ${(performance.now() - upAt).toFixed(0)} ms after the line (bound ${bound} ms)`,
-    );
-    expect(back?.download).toEqual({ status: 'ok' });
-    // A fixed wait would have probed about six times; doubling waits, three.
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
-    expect(attempts.length).toBeLessThanOrEqual(4);
-  });
+  it(
+    'probes a leg lost to a network failure ' + 'again soon, backing off, and finds it back',
+    async () => {
+      const retryMs = 200;
+      const downMs = 5 * retryMs;
+      // Every fetch of one probe (the request, then the reachability check) lands within a few ms.
+      const failedAt: number[] = [];
+      let down = true;
+      const flaky: FetchLike = (input, init) => {
+        if (!down) return fetch(input, init);
+        failedAt.push(performance.now());
+        return Promise.reject(new TypeError('fetch failed'));
+      };
+      peer = start(
+        { download: { url: 'https://mmg.whatsapp.net/headers', method: 'GET', headers: [] } },
+        { fetch: flaky, probeRetryMs: retryMs },
+      );
+      const lost = await nextEvent(peer, 'legs');
+      expect(lost.download.status).toBe('unavailable');
+      expect(lost.download.reason).toMatch(/^browser_network:/);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      down = false;
+      const upAt = performance.now();
+      // Retries at 1, 3 and 7 times the first wait: the one after the line is back is due by 7.
+      const bound = 7 * retryMs + PEER_DEFAULTS.probeTimeoutMs;
+      const back = await Promise.race([
+        nextEvent(peer, 'legs', (legs) => legs.download.status === 'ok'),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), bound)),
+      ]);
+      const attempts = failedAt.filter((at, i) => i === 0 || at - failedAt[i - 1]! > retryMs / 2);
+      console.log(
+        `[probes] ${attempts.length} probes in ${downMs} ` +
+          `ms down (first retry after ${retryMs} ms); ` +
+          `leg back ${(performance.now() - upAt).toFixed(0)} ms after the line (bound ${bound} ms)`,
+      );
+      expect(back?.download).toEqual({ status: 'ok' });
+      // A fixed wait would have probed about six times; doubling waits, three.
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.length).toBeLessThanOrEqual(4);
+    },
+  );
 
   it('leaves from the source address it is given, for fetches and WebSockets alike', async () => {
     peer = start(

@@ -153,41 +153,44 @@ describe('a room that replaces the peer', () => {
 });
 
 describe('a room socket cut while an upstream WebSocket is relayed (F9)', () => {
-  it('ends the upstream, and the new socket starts with Hello and carries nothing of the old', async () => {
-    room = await TestRoom.start({ tenant: TENANT });
-    upstream = await TestUpstream.start();
-    peer = testPeer(room, upstream);
-    peer.start();
-    await untilStatus(peer, 'connected');
-    const first = await room.socket(0);
-    const ids = { streamId: 21, connectionId: 9 };
-    first.send({
-      kind: 'ws-open',
-      ...ids,
-      body: {
-        url: 'wss://web.whatsapp.com/ws/chat',
-        protocols: [],
-        headers: [],
-        deadlineMs: 5_000,
-      },
-    });
-    await first.next('ws-opened', ids.streamId);
+  it(
+    'ends the upstream, and the new socket starts ' + 'with Hello and carries nothing of the old',
+    async () => {
+      room = await TestRoom.start({ tenant: TENANT });
+      upstream = await TestUpstream.start();
+      peer = testPeer(room, upstream);
+      peer.start();
+      await untilStatus(peer, 'connected');
+      const first = await room.socket(0);
+      const ids = { streamId: 21, connectionId: 9 };
+      first.send({
+        kind: 'ws-open',
+        ...ids,
+        body: {
+          url: 'wss://web.whatsapp.com/ws/chat',
+          protocols: [],
+          headers: [],
+          deadlineMs: 5_000,
+        },
+      });
+      await first.next('ws-opened', ids.streamId);
 
-    first.terminate();
-    for (let i = 0; i < 10; i += 1) upstream.push(new Uint8Array([i]));
-    const second = await room.socket(1);
-    await untilStatus(peer, 'connected');
-    await expect
-      .poll(() => upstream?.closesFromPeer)
-      .toEqual([{ code: 1000, reason: 'tunnel lost' }]);
+      first.terminate();
+      for (let i = 0; i < 10; i += 1) upstream.push(new Uint8Array([i]));
+      const second = await room.socket(1);
+      await untilStatus(peer, 'connected');
+      await expect
+        .poll(() => upstream?.closesFromPeer)
+        .toEqual([{ code: 1000, reason: 'tunnel lost' }]);
 
-    expect(second.frames[0]?.kind).toBe('hello');
-    second.send({ kind: 'ws-message', ...ids, binary: true, data: new Uint8Array([42]) });
-    second.send({ kind: 'ping', sentAt: 2 });
-    await second.next('pong');
-    expect(second.frames.map((frame) => frame.kind)).toEqual(['hello', 'peer-state', 'pong']);
-    expect(upstream.openSockets).toBe(0);
-    expect(peer.stats().dropped.byReason['unknown-stream']).toBe(1);
-    expect(peer.stats().streams.endedByLinkLoss).toBe(1);
-  });
+      expect(second.frames[0]?.kind).toBe('hello');
+      second.send({ kind: 'ws-message', ...ids, binary: true, data: new Uint8Array([42]) });
+      second.send({ kind: 'ping', sentAt: 2 });
+      await second.next('pong');
+      expect(second.frames.map((frame) => frame.kind)).toEqual(['hello', 'peer-state', 'pong']);
+      expect(upstream.openSockets).toBe(0);
+      expect(peer.stats().dropped.byReason['unknown-stream']).toBe(1);
+      expect(peer.stats().streams.endedByLinkLoss).toBe(1);
+    },
+  );
 });

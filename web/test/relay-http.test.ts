@@ -37,23 +37,26 @@ afterEach(async () => {
 });
 
 describe('a relayed download', () => {
-  it('arrives byte-exact (5 MB) in chunks no larger than a frame, within the credit given', async () => {
-    await joined();
-    expect(sha256(upstream.media)).toBe(MEDIA_SHA256);
+  it(
+    'arrives byte-exact (5 MB) in chunks no ' + 'larger than a frame, within the credit given',
+    async () => {
+      await joined();
+      expect(sha256(upstream.media)).toBe(MEDIA_SHA256);
 
-    const answer = await relayGet(socket, {
-      streamId: 1,
-      connectionId: 7,
-      url: 'https://mmg.whatsapp.net/media/5mb?auth=secret',
-    });
+      const answer = await relayGet(socket, {
+        streamId: 1,
+        connectionId: 7,
+        url: 'https://mmg.whatsapp.net/media/5mb?auth=secret',
+      });
 
-    expect(answer.reset).toBeNull();
-    expect(answer.head?.status).toBe(200);
-    expect(answer.body.byteLength).toBe(FIVE_MB);
-    expect(sha256(answer.body)).toBe(MEDIA_SHA256);
-    expect(Math.max(...answer.chunkSizes)).toBeLessThanOrEqual(MAX_CHUNK);
-    expect(upstream.requests.map((r) => r.path)).toEqual(['/media/5mb?auth=secret']);
-  });
+      expect(answer.reset).toBeNull();
+      expect(answer.head?.status).toBe(200);
+      expect(answer.body.byteLength).toBe(FIVE_MB);
+      expect(sha256(answer.body)).toBe(MEDIA_SHA256);
+      expect(Math.max(...answer.chunkSizes)).toBeLessThanOrEqual(MAX_CHUNK);
+      expect(upstream.requests.map((r) => r.path)).toEqual(['/media/5mb?auth=secret']);
+    },
+  );
 
   it('reports the requested URL, partial headers, and only headers a page could read', async () => {
     await joined();
@@ -179,42 +182,49 @@ describe('a relayed upload', () => {
     expect(reply).toEqual({ bytes: FIVE_MB, sha256: UPLOAD_SHA256, chunked: false });
   });
 
-  it('streams a body of unknown length: its first chunk reaches the host before its end is sent', async () => {
-    await joined();
-    const body = patternBytes(600 * 1024, 3);
-    const answer = await relayUpload(
-      socket,
-      { streamId: 13, connectionId: 2, url: 'https://mmg.whatsapp.net/upload' },
-      body,
-      {
-        announceLength: false,
-        chunkSize: 64 * 1024,
-        afterFirstChunk: async () => {
-          expect(await upstream.firstChunk).toBeGreaterThan(0);
+  it(
+    'streams a body of unknown length: its first ' +
+      'chunk reaches the host before its end is sent',
+    async () => {
+      await joined();
+      const body = patternBytes(600 * 1024, 3);
+      const answer = await relayUpload(
+        socket,
+        { streamId: 13, connectionId: 2, url: 'https://mmg.whatsapp.net/upload' },
+        body,
+        {
+          announceLength: false,
+          chunkSize: 64 * 1024,
+          afterFirstChunk: async () => {
+            expect(await upstream.firstChunk).toBeGreaterThan(0);
+          },
         },
-      },
-    );
-    const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
-    expect(reply).toEqual({ bytes: 600 * 1024, sha256: sha256(body), chunked: true });
-  });
+      );
+      const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
+      expect(reply).toEqual({ bytes: 600 * 1024, sha256: sha256(body), chunked: true });
+    },
+  );
 
-  it('goes whole, once, when it is not safe to repeat and its host was never seen streaming', async () => {
-    await joined();
-    const answer = await relayUpload(
-      socket,
-      {
-        streamId: 15,
-        connectionId: 2,
-        url: 'https://mmg.whatsapp.net/upload',
-        replaySafe: false,
-      },
-      patternBytes(FIVE_MB, 7),
-      { chunkSize: MAX_CHUNK },
-    );
-    const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
-    expect(reply).toEqual({ bytes: FIVE_MB, sha256: UPLOAD_SHA256, chunked: false });
-    expect(upstream.requests).toHaveLength(1);
-  });
+  it(
+    'goes whole, once, when it is not safe to ' + 'repeat and its host was never seen streaming',
+    async () => {
+      await joined();
+      const answer = await relayUpload(
+        socket,
+        {
+          streamId: 15,
+          connectionId: 2,
+          url: 'https://mmg.whatsapp.net/upload',
+          replaySafe: false,
+        },
+        patternBytes(FIVE_MB, 7),
+        { chunkSize: MAX_CHUNK },
+      );
+      const reply = JSON.parse(new TextDecoder().decode(answer.body)) as Record<string, unknown>;
+      expect(reply).toEqual({ bytes: FIVE_MB, sha256: UPLOAD_SHA256, chunked: false });
+      expect(upstream.requests).toHaveLength(1);
+    },
+  );
 
   it('is refused with body_too_large when it must be held whole and passes the cap', async () => {
     await joined({ requestStreaming: 'never', maxBufferedBodyBytes: 1024 * 1024 });
@@ -231,56 +241,59 @@ describe('a relayed upload', () => {
 });
 
 describe('bytes in flight', () => {
-  it('never pass maxBytesInFlight over all streams, until the worker credits them back', async () => {
-    const cap = 256 * 1024;
-    await joined({ maxBytesInFlight: cap });
-    const streams = [31, 32];
-    const windows = new Map(
-      streams.map((id) => [id, new ReceiveWindow(socket.limits.streamWindow)]),
-    );
-    const pending = new Map(streams.map((id) => [id, 0]));
-    const received = new Map(streams.map((id) => [id, 0]));
-    let outstanding = 0;
-    let peak = 0;
-    for (const streamId of streams) {
-      socket.send(
-        requestHead({ streamId, connectionId: 1, url: 'https://mmg.whatsapp.net/media/5mb' }, 0),
+  it(
+    'never pass maxBytesInFlight over all ' + 'streams, until the worker credits them back',
+    async () => {
+      const cap = 256 * 1024;
+      await joined({ maxBytesInFlight: cap });
+      const streams = [31, 32];
+      const windows = new Map(
+        streams.map((id) => [id, new ReceiveWindow(socket.limits.streamWindow)]),
       );
-      socket.send({ kind: 'end', streamId, connectionId: 1 });
-    }
-    let open = streams.length;
-    while (open > 0) {
-      const message = await socket.take(
-        (m) =>
-          (m.kind === 'body' || m.kind === 'end' || m.kind === 'reset') &&
-          streams.includes(m.streamId),
-      );
-      if (message.kind === 'reset') throw new Error(`stream reset: ${message.body.code}`);
-      if (message.kind === 'end') {
-        outstanding -= pending.get(message.streamId) ?? 0;
-        pending.set(message.streamId, 0);
-        open -= 1;
-        continue;
+      const pending = new Map(streams.map((id) => [id, 0]));
+      const received = new Map(streams.map((id) => [id, 0]));
+      let outstanding = 0;
+      let peak = 0;
+      for (const streamId of streams) {
+        socket.send(
+          requestHead({ streamId, connectionId: 1, url: 'https://mmg.whatsapp.net/media/5mb' }, 0),
+        );
+        socket.send({ kind: 'end', streamId, connectionId: 1 });
       }
-      if (message.kind !== 'body') continue;
-      const size = message.data.byteLength;
-      windows.get(message.streamId)?.received(size);
-      received.set(message.streamId, (received.get(message.streamId) ?? 0) + size);
-      pending.set(message.streamId, (pending.get(message.streamId) ?? 0) + size);
-      outstanding += size;
-      peak = Math.max(peak, outstanding);
-      expect(outstanding).toBeLessThanOrEqual(cap);
-      // Credit only once the peer has used its whole budget, so the cap is really reached.
-      if (outstanding === cap) {
-        for (const streamId of streams) {
-          const bytes = windows.get(streamId)?.consumed(pending.get(streamId) ?? 0) ?? 0;
-          if (bytes > 0) socket.send({ kind: 'credit', streamId, connectionId: 1, bytes });
-          outstanding -= pending.get(streamId) ?? 0;
-          pending.set(streamId, 0);
+      let open = streams.length;
+      while (open > 0) {
+        const message = await socket.take(
+          (m) =>
+            (m.kind === 'body' || m.kind === 'end' || m.kind === 'reset') &&
+            streams.includes(m.streamId),
+        );
+        if (message.kind === 'reset') throw new Error(`stream reset: ${message.body.code}`);
+        if (message.kind === 'end') {
+          outstanding -= pending.get(message.streamId) ?? 0;
+          pending.set(message.streamId, 0);
+          open -= 1;
+          continue;
+        }
+        if (message.kind !== 'body') continue;
+        const size = message.data.byteLength;
+        windows.get(message.streamId)?.received(size);
+        received.set(message.streamId, (received.get(message.streamId) ?? 0) + size);
+        pending.set(message.streamId, (pending.get(message.streamId) ?? 0) + size);
+        outstanding += size;
+        peak = Math.max(peak, outstanding);
+        expect(outstanding).toBeLessThanOrEqual(cap);
+        // Credit only once the peer has used its whole budget, so the cap is really reached.
+        if (outstanding === cap) {
+          for (const streamId of streams) {
+            const bytes = windows.get(streamId)?.consumed(pending.get(streamId) ?? 0) ?? 0;
+            if (bytes > 0) socket.send({ kind: 'credit', streamId, connectionId: 1, bytes });
+            outstanding -= pending.get(streamId) ?? 0;
+            pending.set(streamId, 0);
+          }
         }
       }
-    }
-    expect(peak).toBe(cap);
-    expect([...received.values()]).toEqual([FIVE_MB, FIVE_MB]);
-  });
+      expect(peak).toBe(cap);
+      expect([...received.values()]).toEqual([FIVE_MB, FIVE_MB]);
+    },
+  );
 });

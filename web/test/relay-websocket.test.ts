@@ -90,31 +90,34 @@ describe('a relayed upstream WebSocket', () => {
     expect(close.body).toEqual({ code: 4321, reason: 'bye' });
   });
 
-  it('closes the upstream with the worker’s code, or 1000 where a page may not use it', async () => {
-    await joined();
-    openChat();
-    await socket.next('ws-opened', ids.streamId);
-    socket.send({ kind: 'ws-close', ...ids, body: { code: 4000, reason: 'done' } });
-    const second = { streamId: 22, connectionId: 10 };
-    socket.send({
-      kind: 'ws-open',
-      ...second,
-      body: {
-        url: 'wss://web.whatsapp.com/ws/chat',
-        protocols: [],
-        headers: [],
-        deadlineMs: 5_000,
-      },
-    });
-    await socket.next('ws-opened', second.streamId);
-    socket.send({ kind: 'ws-close', ...second, body: { code: 1001, reason: 'going away' } });
-    await expect
-      .poll(() => upstream.closesFromPeer)
-      .toEqual([
-        { code: 4000, reason: 'done' },
-        { code: 1000, reason: 'going away' },
-      ]);
-  });
+  it(
+    'closes the upstream with the worker’s ' + 'code, or 1000 where a page may not use it',
+    async () => {
+      await joined();
+      openChat();
+      await socket.next('ws-opened', ids.streamId);
+      socket.send({ kind: 'ws-close', ...ids, body: { code: 4000, reason: 'done' } });
+      const second = { streamId: 22, connectionId: 10 };
+      socket.send({
+        kind: 'ws-open',
+        ...second,
+        body: {
+          url: 'wss://web.whatsapp.com/ws/chat',
+          protocols: [],
+          headers: [],
+          deadlineMs: 5_000,
+        },
+      });
+      await socket.next('ws-opened', second.streamId);
+      socket.send({ kind: 'ws-close', ...second, body: { code: 1001, reason: 'going away' } });
+      await expect
+        .poll(() => upstream.closesFromPeer)
+        .toEqual([
+          { code: 4000, reason: 'done' },
+          { code: 1000, reason: 'going away' },
+        ]);
+    },
+  );
 
   it('answers a refused upgrade with upstream_refused at once, not at its deadline', async () => {
     await joined();
@@ -131,34 +134,42 @@ describe('a relayed upstream WebSocket', () => {
     expect(peer.legs.websocket.status).toBe('unavailable');
   });
 
-  it('drops and counts frames for another connection, an unknown stream or an ended one', async () => {
-    await joined();
-    openChat();
-    await socket.next('ws-opened', ids.streamId);
-    socket.send(message(false, utf8.encode('stale connection'), { streamId: 21, connectionId: 8 }));
-    socket.send(message(false, utf8.encode('no such stream'), { streamId: 99, connectionId: 9 }));
-    socket.send(message(false, utf8.encode('live')));
-    const echo = await socket.next('ws-message', ids.streamId);
-    expect(new TextDecoder().decode(echo.data)).toBe('live');
+  it(
+    'drops and counts frames for another ' + 'connection, an unknown stream or an ended one',
+    async () => {
+      await joined();
+      openChat();
+      await socket.next('ws-opened', ids.streamId);
+      socket.send(
+        message(false, utf8.encode('stale connection'), { streamId: 21, connectionId: 8 }),
+      );
+      socket.send(message(false, utf8.encode('no such stream'), { streamId: 99, connectionId: 9 }));
+      socket.send(message(false, utf8.encode('live')));
+      const echo = await socket.next('ws-message', ids.streamId);
+      expect(new TextDecoder().decode(echo.data)).toBe('live');
 
-    socket.send(message(false, utf8.encode('close-me:1000:')));
-    await socket.next('ws-close', ids.streamId);
-    socket.send(message(false, utf8.encode('after the end')));
-    await expect.poll(() => peer.stats().dropped.total).toBe(3);
-    expect(peer.stats().dropped.byReason).toEqual({
-      'connection-mismatch': 1,
-      'unknown-stream': 1,
-      'stream-ended': 1,
-    });
-  });
+      socket.send(message(false, utf8.encode('close-me:1000:')));
+      await socket.next('ws-close', ids.streamId);
+      socket.send(message(false, utf8.encode('after the end')));
+      await expect.poll(() => peer.stats().dropped.total).toBe(3);
+      expect(peer.stats().dropped.byReason).toEqual({
+        'connection-mismatch': 1,
+        'unknown-stream': 1,
+        'stream-ended': 1,
+      });
+    },
+  );
 
-  it('resets with frame_too_large a message that no frame can hold, and closes the upstream', async () => {
-    await joined();
-    openChat();
-    await socket.next('ws-opened', ids.streamId);
-    upstream.push(new Uint8Array(300 * 1024));
-    const reset = await socket.next('reset', ids.streamId);
-    expect(reset.body.code).toBe('frame_too_large');
-    await expect.poll(() => upstream.openSockets).toBe(0);
-  });
+  it(
+    'resets with frame_too_large a message that ' + 'no frame can hold, and closes the upstream',
+    async () => {
+      await joined();
+      openChat();
+      await socket.next('ws-opened', ids.streamId);
+      upstream.push(new Uint8Array(300 * 1024));
+      const reset = await socket.next('reset', ids.streamId);
+      expect(reset.body.code).toBe('frame_too_large');
+      await expect.poll(() => upstream.openSockets).toBe(0);
+    },
+  );
 });

@@ -127,43 +127,49 @@ describe('joining the room', () => {
 });
 
 describe('staff pause', () => {
-  it('stays joined, says paused, and refuses new streams with peer_paused until resumed', async () => {
-    await joined();
-    await socket.next('peer-state');
-    peer.pause();
-    expect((await socket.next('peer-state')).body.state).toBe('paused');
+  it(
+    'stays joined, says paused, and refuses ' + 'new streams with peer_paused until resumed',
+    async () => {
+      await joined();
+      await socket.next('peer-state');
+      peer.pause();
+      expect((await socket.next('peer-state')).body.state).toBe('paused');
 
-    const refused = await relayGet(socket, {
-      streamId: 1,
-      connectionId: 1,
-      url: 'https://mmg.whatsapp.net/headers',
-    });
-    socket.send({
-      kind: 'ws-open',
-      streamId: 2,
-      connectionId: 1,
-      body: {
-        url: 'wss://web.whatsapp.com/ws/chat',
-        protocols: [],
-        headers: [],
-        deadlineMs: 5_000,
-      },
-    });
-    const socketRefusal = await socket.next('reset', 2);
-    expect([refused.reset?.code, socketRefusal.body.code]).toEqual(['peer_paused', 'peer_paused']);
-    expect(upstream.requests).toEqual([]);
-    expect(upstream.upgrades).toEqual([]);
-    expect(peer.status).toBe('connected');
+      const refused = await relayGet(socket, {
+        streamId: 1,
+        connectionId: 1,
+        url: 'https://mmg.whatsapp.net/headers',
+      });
+      socket.send({
+        kind: 'ws-open',
+        streamId: 2,
+        connectionId: 1,
+        body: {
+          url: 'wss://web.whatsapp.com/ws/chat',
+          protocols: [],
+          headers: [],
+          deadlineMs: 5_000,
+        },
+      });
+      const socketRefusal = await socket.next('reset', 2);
+      expect([refused.reset?.code, socketRefusal.body.code]).toEqual([
+        'peer_paused',
+        'peer_paused',
+      ]);
+      expect(upstream.requests).toEqual([]);
+      expect(upstream.upgrades).toEqual([]);
+      expect(peer.status).toBe('connected');
 
-    peer.resume();
-    expect((await socket.next('peer-state')).body.state).toBe('active');
-    const served = await relayGet(socket, {
-      streamId: 3,
-      connectionId: 1,
-      url: 'https://mmg.whatsapp.net/headers',
-    });
-    expect(served.head?.status).toBe(200);
-  });
+      peer.resume();
+      expect((await socket.next('peer-state')).body.state).toBe('active');
+      const served = await relayGet(socket, {
+        streamId: 3,
+        connectionId: 1,
+        url: 'https://mmg.whatsapp.net/headers',
+      });
+      expect(served.head?.status).toBe(200);
+    },
+  );
 });
 
 describe('the stream cap', () => {

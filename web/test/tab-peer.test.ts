@@ -88,23 +88,26 @@ describe('tabs of one browser', () => {
     expect(state.kind).toBe('peer-state');
   });
 
-  it('hand over when the leader stops: the standby leads with a fresh socket, still paused', async () => {
-    const first = openTab();
-    first.start();
-    await untilView(first, (view) => view.status === 'connected');
-    const second = openTab();
-    second.start();
-    await untilView(second, (view) => view.status === 'connected');
-    first.pause();
-    await untilView(second, (view) => view.state === 'paused');
+  it(
+    'hand over when the leader stops: the standby ' + 'leads with a fresh socket, still paused',
+    async () => {
+      const first = openTab();
+      first.start();
+      await untilView(first, (view) => view.status === 'connected');
+      const second = openTab();
+      second.start();
+      await untilView(second, (view) => view.status === 'connected');
+      first.pause();
+      await untilView(second, (view) => view.state === 'paused');
 
-    first.stop();
-    await untilView(second, (view) => view.role === 'leader' && view.status === 'connected');
+      first.stop();
+      await untilView(second, (view) => view.role === 'leader' && view.status === 'connected');
 
-    expect(first.role).toBe('stopped');
-    expect(second.peer?.state).toBe('paused');
-    expect(room.sockets).toHaveLength(2);
-  });
+      expect(first.role).toBe('stopped');
+      expect(second.peer?.state).toBe('paused');
+      expect(room.sockets).toHaveLength(2);
+    },
+  );
 
   it('leave the queue when a standby stops, so it never leads', async () => {
     const first = openTab();

@@ -111,17 +111,20 @@ describe('targets outside the WhatsApp list', () => {
     expect(upstream.upgrades).toEqual([]);
   });
 
-  it('stay refused with the development map on: the map only redirects WhatsApp names', async () => {
-    peer = testPeer(room, upstream, { ...spies() });
-    peer.start();
-    await untilStatus(peer, 'connected');
-    socket = await room.socket(0);
-    const direct = [`${upstream.origin}/media/5mb`, 'https://localhost/', 'https://10.0.0.8/'];
-    expect(await refusals(direct, 'http')).toEqual(direct.map(() => 'host_not_allowed'));
-    expect(await refusals(['https://mmg.whatsapp.net/headers'], 'http')).toEqual(['served']);
-    expect(fetched).toEqual([`${upstream.origin}/headers`]);
-    expect(upstream.requests.map((r) => r.path)).toEqual(['/headers']);
-  });
+  it(
+    'stay refused with the development map ' + 'on: the map only redirects WhatsApp names',
+    async () => {
+      peer = testPeer(room, upstream, { ...spies() });
+      peer.start();
+      await untilStatus(peer, 'connected');
+      socket = await room.socket(0);
+      const direct = [`${upstream.origin}/media/5mb`, 'https://localhost/', 'https://10.0.0.8/'];
+      expect(await refusals(direct, 'http')).toEqual(direct.map(() => 'host_not_allowed'));
+      expect(await refusals(['https://mmg.whatsapp.net/headers'], 'http')).toEqual(['served']);
+      expect(fetched).toEqual([`${upstream.origin}/headers`]);
+      expect(upstream.requests.map((r) => r.path)).toEqual(['/headers']);
+    },
+  );
 });
 
 describe('the development map', () => {

@@ -66,6 +66,7 @@ const connected = await pollUntil(
 ).catch((error: Error) => fail(error.message));
 say(
   `Connected in ${((Date.now() - scannedAt) / 1000).toFixed(1)} s as +${connected.phoneNumber}; ` +
-    `WhatsApp's connection goes ${connected.route === 'tunnel' ? 'through a tab' : connected.route}` +
+    `WhatsApp's connection goes ` +
+    `${connected.route === 'tunnel' ? 'through a tab' : connected.route}` +
     ` (${connected.tunnel}).`,
 );

@@ -143,34 +143,37 @@ describe('with the extension installed', () => {
     expect(seen(probe)).toEqual(['GET', network.restaurantAddress, WHATSAPP_ORIGIN, 101]);
   });
 
-  it("moves the WebSocket onto the tab with a login, no QR, under WhatsApp Web's Origin", async () => {
-    const from = worker.harness.transitions.length;
-    const started = Date.now();
-    await worker.harness.reach(tenant, 'connected', BOUNDS.joinMs + BOUNDS.moveMs, from);
-    console.log(`[extension] the WebSocket moved onto the tab in ${Date.now() - started} ms`);
-    expect(statuses(worker.harness, tenant, from)).toEqual([
-      'reconnecting(route_changed)',
-      'starting(route_changed)',
-      'connected(opened)',
-    ]);
-    expect(worker.changes.at(-1)).toMatchObject({
-      tenant,
-      from: 'direct',
-      to: 'tunnel',
-      reason: 'tunnel_ready',
-    });
-    const { requests } = await records();
-    const login = connectionsOf(await records(), PHONE).at(-1)!;
-    const upgrade = requests.find((r) => r.connection === login.id)!;
-    expect([login.kind, login.remoteAddress, login.origin]).toEqual([
-      'login',
-      network.restaurantAddress,
-      WHATSAPP_ORIGIN,
-    ]);
-    expect(upgrade.userAgent).toMatch(/Chrome\/156\./);
-    const account = await stack.standin!.control.account(PHONE);
-    expect(account.registrations).toHaveLength(beforeRegistrations);
-  });
+  it(
+    'moves the WebSocket onto the tab with a ' + "login, no QR, under WhatsApp Web's Origin",
+    async () => {
+      const from = worker.harness.transitions.length;
+      const started = Date.now();
+      await worker.harness.reach(tenant, 'connected', BOUNDS.joinMs + BOUNDS.moveMs, from);
+      console.log(`[extension] the WebSocket moved onto the tab in ${Date.now() - started} ms`);
+      expect(statuses(worker.harness, tenant, from)).toEqual([
+        'reconnecting(route_changed)',
+        'starting(route_changed)',
+        'connected(opened)',
+      ]);
+      expect(worker.changes.at(-1)).toMatchObject({
+        tenant,
+        from: 'direct',
+        to: 'tunnel',
+        reason: 'tunnel_ready',
+      });
+      const { requests } = await records();
+      const login = connectionsOf(await records(), PHONE).at(-1)!;
+      const upgrade = requests.find((r) => r.connection === login.id)!;
+      expect([login.kind, login.remoteAddress, login.origin]).toEqual([
+        'login',
+        network.restaurantAddress,
+        WHATSAPP_ORIGIN,
+      ]);
+      expect(upgrade.userAgent).toMatch(/Chrome\/156\./);
+      const account = await stack.standin!.control.account(PHONE);
+      expect(account.registrations).toHaveLength(beforeRegistrations);
+    },
+  );
 
   it("uploads go through the tab under WhatsApp Web's Origin, preflight included", async () => {
     for (const host of UPLOAD_HOSTS) {
@@ -281,51 +284,58 @@ describe('the extension removed mid-session', () => {
     expect([login.remoteAddress, login.closedAt]).toEqual([network.restaurantAddress, null]);
   });
 
-  it('when WhatsApp next drops the socket, the refused upgrade sends the WebSocket direct, no QR', async () => {
-    const from = worker.harness.transitions.length;
-    const { lastSeq } = await records();
-    const started = Date.now();
-    await stack.standin!.control.drop(PHONE);
-    await worker.harness.reach(tenant, 'connected', BOUNDS.reconnectMs, from);
-    await waitUntil(
-      'the WebSocket to come back direct',
-      async () => connectionsOf(await records(), PHONE).at(-1),
-      (login) => login?.remoteAddress === WORKER_ADDRESS && login.closedAt === null,
-      BOUNDS.reconnectMs,
-    );
-    console.log(`[extension] back direct ${Date.now() - started} ms after the drop`);
+  it(
+    'when WhatsApp next drops the socket, the refused ' +
+      'upgrade sends the WebSocket direct, no QR',
+    async () => {
+      const from = worker.harness.transitions.length;
+      const { lastSeq } = await records();
+      const started = Date.now();
+      await stack.standin!.control.drop(PHONE);
+      await worker.harness.reach(tenant, 'connected', BOUNDS.reconnectMs, from);
+      await waitUntil(
+        'the WebSocket to come back direct',
+        async () => connectionsOf(await records(), PHONE).at(-1),
+        (login) => login?.remoteAddress === WORKER_ADDRESS && login.closedAt === null,
+        BOUNDS.reconnectMs,
+      );
+      console.log(`[extension] back direct ${Date.now() - started} ms after the drop`);
 
-    const upgrades = chatUpgrades((await records(lastSeq)).requests);
-    expect(upgrades.map(seen)).toEqual([
-      ['GET', network.restaurantAddress, PAGE_ORIGIN, 403],
-      ['GET', WORKER_ADDRESS, WHATSAPP_ORIGIN, 101],
-    ]);
-    expect(qrs).toBe(0);
-    const account = await stack.standin!.control.account(PHONE);
-    expect(account.registrations).toHaveLength(beforeRegistrations);
-  });
+      const upgrades = chatUpgrades((await records(lastSeq)).requests);
+      expect(upgrades.map(seen)).toEqual([
+        ['GET', network.restaurantAddress, PAGE_ORIGIN, 403],
+        ['GET', WORKER_ADDRESS, WHATSAPP_ORIGIN, 101],
+      ]);
+      expect(qrs).toBe(0);
+      const account = await stack.standin!.control.account(PHONE);
+      expect(account.registrations).toHaveLength(beforeRegistrations);
+    },
+  );
 
-  it('the page and the tenant status say why this browser no longer carries the WebSocket', async () => {
-    expect((await snapshot(restaurantTab)).legs).toEqual({
-      websocket: {
-        status: 'unavailable',
-        reason: 'upstream_refused: a relayed upgrade was refused or the host unreachable',
-      },
-      download: { status: 'ok' },
-      upload: { status: 'ok' },
-    });
-    const { value } = await waitUntil(
-      'the page to hear the WebSocket went direct',
-      () => tenantStatus(restaurantTab),
-      (status) => status?.routes.websocket === 'direct' && status.session === 'connected',
-      BOUNDS.joinMs,
-    );
-    expect(value).toMatchObject({
-      routes: { websocket: 'direct', download: 'tunnel', upload: 'tunnel' },
-      protected: false,
-      reason:
-        'websocket leg unavailable: upstream_refused: a relayed upgrade was refused ' +
-        'or the host unreachable',
-    });
-  });
+  it(
+    'the page and the tenant status say why this ' + 'browser no longer carries the WebSocket',
+    async () => {
+      expect((await snapshot(restaurantTab)).legs).toEqual({
+        websocket: {
+          status: 'unavailable',
+          reason: 'upstream_refused: a relayed upgrade was refused or the host unreachable',
+        },
+        download: { status: 'ok' },
+        upload: { status: 'ok' },
+      });
+      const { value } = await waitUntil(
+        'the page to hear the WebSocket went direct',
+        () => tenantStatus(restaurantTab),
+        (status) => status?.routes.websocket === 'direct' && status.session === 'connected',
+        BOUNDS.joinMs,
+      );
+      expect(value).toMatchObject({
+        routes: { websocket: 'direct', download: 'tunnel', upload: 'tunnel' },
+        protected: false,
+        reason:
+          'websocket leg unavailable: upstream_refused: a relayed upgrade was refused ' +
+          'or the host unreachable',
+      });
+    },
+  );
 });

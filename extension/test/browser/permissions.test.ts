@@ -88,14 +88,17 @@ async function originsWith(label: string, hostPermissions: readonly string[]): P
 }
 
 describe('the host permissions Chromium needs before it applies the rules', () => {
-  it("as shipped: WhatsApp Web's Origin on the WebSocket and the upload, not the download", async () => {
-    expect(await originsWith('shipped', SHIPPED)).toEqual({
-      websocket: WHATSAPP_ORIGIN,
-      preflight: WHATSAPP_ORIGIN,
-      upload: WHATSAPP_ORIGIN,
-      download: PAGE_ORIGIN,
-    });
-  });
+  it(
+    "as shipped: WhatsApp Web's Origin on the " + 'WebSocket and the upload, not the download',
+    async () => {
+      expect(await originsWith('shipped', SHIPPED)).toEqual({
+        websocket: WHATSAPP_ORIGIN,
+        preflight: WHATSAPP_ORIGIN,
+        upload: WHATSAPP_ORIGIN,
+        download: PAGE_ORIGIN,
+      });
+    },
+  );
 
   it("without the page's origin, no rule applies: the initiator must be granted too", async () => {
     expect(await originsWith('no-page', SHIPPED.slice(0, 2))).toEqual({
@@ -106,18 +109,22 @@ describe('the host permissions Chromium needs before it applies the rules', () =
     });
   });
 
-  it('without the wss grant the WebSocket keeps the page Origin; https on the same host is no substitute', async () => {
-    const expected: Seen = {
-      websocket: PAGE_ORIGIN,
-      preflight: WHATSAPP_ORIGIN,
-      upload: WHATSAPP_ORIGIN,
-      download: PAGE_ORIGIN,
-    };
-    expect(await originsWith('no-wss', SHIPPED.slice(1))).toEqual(expected);
-    expect(
-      await originsWith('https-for-wss', ['https://*.whatsapp.com/*', ...SHIPPED.slice(1)]),
-    ).toEqual(expected);
-  });
+  it(
+    'without the wss grant the WebSocket keeps the page ' +
+      'Origin; https on the same host is no substitute',
+    async () => {
+      const expected: Seen = {
+        websocket: PAGE_ORIGIN,
+        preflight: WHATSAPP_ORIGIN,
+        upload: WHATSAPP_ORIGIN,
+        download: PAGE_ORIGIN,
+      };
+      expect(await originsWith('no-wss', SHIPPED.slice(1))).toEqual(expected);
+      expect(
+        await originsWith('https-for-wss', ['https://*.whatsapp.com/*', ...SHIPPED.slice(1)]),
+      ).toEqual(expected);
+    },
+  );
 
   it('without the upload hosts the uploads keep the page Origin', async () => {
     expect(await originsWith('no-uploads', [SHIPPED[0]!, SHIPPED[2]!])).toEqual({

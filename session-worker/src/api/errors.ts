@@ -78,7 +78,8 @@ export const API_ERRORS = {
     status: 502,
     cause: 'system',
     meaning:
-      'The connection to WhatsApp closed before its ack: the message may or may not have been sent. It is never sent again under this key.',
+      'The connection to WhatsApp closed before its ack: the message may ' +
+      'or may not have been sent. It is never sent again under this key.',
   },
   upstream_rejected: {
     status: 502,

@@ -135,7 +135,9 @@ export class Exchange {
     this.lastReceivedAt = Date.now();
   }
 
-  /** `cleanup` runs once when the exchange fails, falls back or is abandoned (not when it finishes). */
+  /**
+   * `cleanup` runs once when the exchange fails, falls back or is abandoned (not when it finishes).
+   */
   onFail(cleanup: () => void): void {
     this.#cleanups.push(cleanup);
   }

@@ -41,7 +41,9 @@ export const TUNNEL_EVENT_TYPES: readonly EventTypeSpec[] = [
   },
 ];
 
-/** Publishes the tunnel service's events on the hub (SSE and webhooks); returns the unsubscriber. */
+/**
+ * Publishes the tunnel service's events on the hub (SSE and webhooks); returns the unsubscriber.
+ */
 export function publishTunnelEvents(
   events: EventEmitter<TunnelEvents>,
   hub: Pick<EventHub, 'publish'>,

@@ -9,7 +9,8 @@ export const FETCH_ERRORS = {
   },
   host_not_allowed: {
     meaning:
-      'The host resolves to a loopback, private, link-local or metadata address the allowlist does not name.',
+      'The host resolves to a loopback, private, link-local ' +
+      'or metadata address the allowlist does not name.',
     status: 422,
   },
   too_many_redirects: { meaning: 'The URL redirected more often than allowed.', status: 422 },

@@ -23,7 +23,8 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return `[${value === null ? 'null' : inspect(value, { depth: 0 }).split(/[\s{[(]/)[0] || typeof value}]`;
+  const name = value === null ? 'null' : inspect(value, { depth: 0 }).split(/[\s{[(]/)[0];
+  return `[${name || typeof value}]`;
 }
 
 /** Routes the process console into `logger`; returns the function that puts it back. */

@@ -14,8 +14,8 @@ const API_KEY = /\b(psk_[a-z2-7]{12})_[A-Za-z0-9_-]{16,}/g;
 /** Webhook signing secrets. */
 const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9_-]{16,}/g;
 /** Query parameters that carry credentials (WhatsApp media URLs carry `auth`). */
-const SECRET_PARAM =
-  /([?&;](?:auth|token|key|apikey|api_key|access_token|signature|sig|secret|password)=)[^&#\s"'\\]*/gi;
+const SECRET_NAMES = 'auth|token|key|apikey|api_key|access_token|signature|sig|secret|password';
+const SECRET_PARAM = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&#\\s"'\\\\]*`, 'gi');
 /** Credentials in an Authorization header written out as text. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 

@@ -115,7 +115,9 @@ export function watchTunnelMetrics(registry: Registry, tunnels: TunnelService): 
   });
   new Gauge({
     name: 'pasarela_tunnel_peer',
-    help: "1 for the state of the tenant's primary peer: none, healthy (may carry traffic), unhealthy",
+    help:
+      "1 for the state of the tenant's primary peer: " +
+      'none, healthy (may carry traffic), unhealthy',
     labelNames: ['tenant', 'status'],
     registers,
     collect() {

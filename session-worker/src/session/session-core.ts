@@ -68,7 +68,9 @@ export abstract class SessionCore {
     await this.build(reason);
   }
 
-  /** Replaces the socket: the old one closes and pending creds are saved before the next reads them. */
+  /**
+   * Replaces the socket: the old one closes and pending creds are saved before the next reads them.
+   */
   protected async renew(reason: TransitionReason): Promise<void> {
     this.cancelRetry();
     const socket = this.socket;

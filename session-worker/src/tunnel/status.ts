@@ -71,7 +71,10 @@ function statusPeer(input: StatusInput): StatusPeer | null {
 
 function reasonFor(input: StatusInput): string {
   if (input.leaks > 0) {
-    return `${input.leaks} direct connection${input.leaks === 1 ? '' : 's'} to WhatsApp while the tunnel was up`;
+    return (
+      `${input.leaks} direct connection${input.leaks === 1 ? '' : 's'} ` +
+      `to WhatsApp while the tunnel was up`
+    );
   }
   if (input.policy === 'direct') return 'policy is direct: the server route is in use';
   const { link, peer } = input;

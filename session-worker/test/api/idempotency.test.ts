@@ -39,17 +39,20 @@ async function countAtContact(text: string): Promise<number> {
 }
 
 describe('sends with an idempotency key', () => {
-  it('send once when the same call is retried, and answer the retry with the first result', async () => {
-    const body = { to: contact.phone, text: 'Reserva confirmada' };
-    const headers = { 'idempotency-key': 'order-1001-confirm' };
-    const first = await tenant.post(TEXT, body, { headers });
-    const retry = await tenant.post(TEXT, body, { headers });
-    expect(first.status).toBe(201);
-    expect(retry.status).toBe(200);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body).toEqual(first.body);
-    expect(await countAtContact('Reserva confirmada')).toBe(1);
-  });
+  it(
+    'send once when the same call is retried, ' + 'and answer the retry with the first result',
+    async () => {
+      const body = { to: contact.phone, text: 'Reserva confirmada' };
+      const headers = { 'idempotency-key': 'order-1001-confirm' };
+      const first = await tenant.post(TEXT, body, { headers });
+      const retry = await tenant.post(TEXT, body, { headers });
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect(await countAtContact('Reserva confirmada')).toBe(1);
+    },
+  );
 
   it('send once when two calls with one key race each other', async () => {
     const body = { to: contact.phone, text: 'Pedido 1002 en camino', idempotencyKey: 'order-1002' };
@@ -69,33 +72,36 @@ describe('sends with an idempotency key', () => {
 });
 
 describe('a send whose ack does not come', () => {
-  it('answers outcome_unknown when the connection drops first, keeps it, and never sends again', async () => {
-    await standin.control.setAccountFaults(PHONE, { holdAcks: true });
-    const headers = { 'idempotency-key': 'order-2001' };
-    const body = { to: contact.phone, text: 'Su mesa está lista' };
-    const answer = tenant.post(TEXT, body, { headers });
-    await receivedBy(standin, contact.phone, (m) => m.text === 'Su mesa está lista');
-    await standin.control.drop(PHONE);
-    const first = await answer;
-    await standin.control.clearAccountFaults(PHONE);
-    expect(first.status).toBe(502);
-    expect(first.body).toMatchObject({
-      error: { code: 'outcome_unknown', context: { idempotencyKey: 'order-2001' } },
-      send: { state: 'outcome_unknown', idempotencyKey: 'order-2001' },
-    });
+  it(
+    'answers outcome_unknown when the connection ' + 'drops first, keeps it, and never sends again',
+    async () => {
+      await standin.control.setAccountFaults(PHONE, { holdAcks: true });
+      const headers = { 'idempotency-key': 'order-2001' };
+      const body = { to: contact.phone, text: 'Su mesa está lista' };
+      const answer = tenant.post(TEXT, body, { headers });
+      await receivedBy(standin, contact.phone, (m) => m.text === 'Su mesa está lista');
+      await standin.control.drop(PHONE);
+      const first = await answer;
+      await standin.control.clearAccountFaults(PHONE);
+      expect(first.status).toBe(502);
+      expect(first.body).toMatchObject({
+        error: { code: 'outcome_unknown', context: { idempotencyKey: 'order-2001' } },
+        send: { state: 'outcome_unknown', idempotencyKey: 'order-2001' },
+      });
 
-    await waitConnected();
-    const retry = await tenant.post(TEXT, body, { headers });
-    expect(retry.status).toBe(502);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body).toMatchObject({ error: { code: 'outcome_unknown' } });
-    const record = await tenant.get(`/api/baileys/sessions/${TENANT}/sends/order-2001`);
-    expect(record.body).toMatchObject({
-      state: 'outcome_unknown',
-      id: first.body['send'] && (first.body['send'] as { id: string }).id,
-    });
-    expect(await countAtContact('Su mesa está lista')).toBe(1);
-  });
+      await waitConnected();
+      const retry = await tenant.post(TEXT, body, { headers });
+      expect(retry.status).toBe(502);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toMatchObject({ error: { code: 'outcome_unknown' } });
+      const record = await tenant.get(`/api/baileys/sessions/${TENANT}/sends/order-2001`);
+      expect(record.body).toMatchObject({
+        state: 'outcome_unknown',
+        id: first.body['send'] && (first.body['send'] as { id: string }).id,
+      });
+      expect(await countAtContact('Su mesa está lista')).toBe(1);
+    },
+  );
 
   it('answers pending past the deadline, then publishes the ack when it comes', async () => {
     await standin.control.setAccountFaults(PHONE, { holdAcks: true });

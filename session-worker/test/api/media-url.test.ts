@@ -16,7 +16,8 @@ const FETCH_MS = 1_500;
 
 // A 1×1 PNG.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE' +
+    'hQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
 
@@ -86,25 +87,28 @@ const send = (url: string, caption = 'carta') =>
   tenant.post(MEDIA, { to: contact.phone, kind: 'image', url, caption });
 
 describe('media by URL, fetched by the worker through the guard', () => {
-  it('delivers a file from an allowlisted host byte-exact, following a redirect there', async () => {
-    const answer = await send(`https://media.example.test:${media.port}/moved.png`, 'menú');
-    expect(answer.status).toBe(201);
-    const received = await receivedBy(
-      standin,
-      contact.phone,
-      (m) => m.id === answer.body['id'] && m.media?.sha256 != null,
-    );
-    expect(received.media?.sha256).toBe(createHash('sha256').update(PNG).digest('hex'));
-    expect(received.media?.mimetype).toBe('image/png');
-    expect(media.requests.map((r) => r.path)).toEqual(['/moved.png', '/menu.png']);
-    // Both hops went out through the tenant's own egress, as its audit shows.
-    const audit = await worker.admin.get<{ recent: { tenant: string; host: string }[] }>(
-      '/api/egress/audit',
-    );
-    const hops = audit.body.recent.filter((r) => r.host === 'media.example.test');
-    expect(hops.map((r) => r.tenant)).toEqual(hops.map(() => TENANT));
-    expect(hops.length).toBeGreaterThan(0);
-  });
+  it(
+    'delivers a file from an allowlisted host ' + 'byte-exact, following a redirect there',
+    async () => {
+      const answer = await send(`https://media.example.test:${media.port}/moved.png`, 'menú');
+      expect(answer.status).toBe(201);
+      const received = await receivedBy(
+        standin,
+        contact.phone,
+        (m) => m.id === answer.body['id'] && m.media?.sha256 != null,
+      );
+      expect(received.media?.sha256).toBe(createHash('sha256').update(PNG).digest('hex'));
+      expect(received.media?.mimetype).toBe('image/png');
+      expect(media.requests.map((r) => r.path)).toEqual(['/moved.png', '/menu.png']);
+      // Both hops went out through the tenant's own egress, as its audit shows.
+      const audit = await worker.admin.get<{ recent: { tenant: string; host: string }[] }>(
+        '/api/egress/audit',
+      );
+      const hops = audit.body.recent.filter((r) => r.host === 'media.example.test');
+      expect(hops.map((r) => r.tenant)).toEqual(hops.map(() => TENANT));
+      expect(hops.length).toBeGreaterThan(0);
+    },
+  );
 
   it.each([
     ['loopback by address', () => `https://127.0.0.1:${internal.port}/secret.png`],

@@ -18,7 +18,8 @@ const PAIR_MS = TEST_SESSION_SETTINGS.connectTimeoutMs * 4;
 
 // A 1×1 PNG: real image bytes for WhatsApp's media path.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE' +
+    'hQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
 

@@ -63,26 +63,29 @@ describe('the OpenAPI document', () => {
     expect(answered).toContain('GET /api/tunnel/stats/:tenantId');
   });
 
-  it('serves every route the restaurant backend stand-in calls, at the paths it calls', async () => {
-    const document = await served();
-    const calls: Record<keyof typeof WORKER_API_PATHS, string> = {
-      tokens: 'post',
-      session: 'get',
-      start: 'post',
-      qrPng: 'get',
-      pairingCode: 'post',
-    };
-    for (const [name, method] of Object.entries(calls)) {
-      const path = WORKER_API_PATHS[name as keyof typeof WORKER_API_PATHS].replace(
-        ':tenant',
-        '{tenantId}',
-      );
-      expect([name, Object.keys(document.paths[path] ?? {})]).toEqual([
-        name,
-        expect.arrayContaining([method]),
-      ]);
-    }
-  });
+  it(
+    'serves every route the restaurant backend ' + 'stand-in calls, at the paths it calls',
+    async () => {
+      const document = await served();
+      const calls: Record<keyof typeof WORKER_API_PATHS, string> = {
+        tokens: 'post',
+        session: 'get',
+        start: 'post',
+        qrPng: 'get',
+        pairingCode: 'post',
+      };
+      for (const [name, method] of Object.entries(calls)) {
+        const path = WORKER_API_PATHS[name as keyof typeof WORKER_API_PATHS].replace(
+          ':tenant',
+          '{tenantId}',
+        );
+        expect([name, Object.keys(document.paths[path] ?? {})]).toEqual([
+          name,
+          expect.arrayContaining([method]),
+        ]);
+      }
+    },
+  );
 
   it('is OpenAPI 3.1 with a unique operation id per route', async () => {
     const document = await served();
@@ -125,12 +128,15 @@ describe('the OpenAPI document', () => {
     expect(codes).toContain('host_not_allowed');
   });
 
-  it('documents a route an extension registers, and serves it with the same key checks', async () => {
-    const document = await served();
-    const operation = document.paths['/api/extension-example/{tenantId}']?.['get'];
-    expect(operation?.operationId).toBe('extensionExampleForTest');
-    expect(operation?.['x-access']).toBe('tenant');
-    expect((await worker.admin.get('/api/extension-example/t1')).body).toEqual({ ok: true });
-    expect((await worker.admin.get('/api/extension-example/t1', { key: null })).status).toBe(401);
-  });
+  it(
+    'documents a route an extension registers, ' + 'and serves it with the same key checks',
+    async () => {
+      const document = await served();
+      const operation = document.paths['/api/extension-example/{tenantId}']?.['get'];
+      expect(operation?.operationId).toBe('extensionExampleForTest');
+      expect(operation?.['x-access']).toBe('tenant');
+      expect((await worker.admin.get('/api/extension-example/t1')).body).toEqual({ ok: true });
+      expect((await worker.admin.get('/api/extension-example/t1', { key: null })).status).toBe(401);
+    },
+  );
 });

@@ -104,7 +104,8 @@ describe('session routes', () => {
     const account = await standin.control.account('15550107304');
     expect(account.registrations).toHaveLength(1);
     report(
-      `imported ${Object.keys(files).length} files; logins at the stand-in: ${account.logins.length}`,
+      `imported ${Object.keys(files).length} files; ` +
+        `logins at the stand-in: ${account.logins.length}`,
     );
   });
 

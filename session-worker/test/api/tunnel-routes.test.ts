@@ -89,20 +89,23 @@ describe('POST /api/tunnel/tokens', () => {
     }
   });
 
-  it("refuses another tenant's key, a missing key and a tenant key asking for an admin token", async () => {
-    const cases: [ApiClient, string | null | undefined, object, number, string][] = [
-      [other, undefined, { tenantId: OWNER, role: 'peer' }, 403, 'auth_wrong_tenant'],
-      [owner, null, { tenantId: OWNER, role: 'peer' }, 401, 'auth_missing'],
-      [owner, undefined, { tenantId: OWNER, role: 'admin' }, 403, 'admin_required'],
-      [owner, undefined, { role: 'admin' }, 403, 'admin_required'],
-    ];
-    for (const [client, key, body, status, code] of cases) {
-      const answer = await client.post<Refusal>('/api/tunnel/tokens', body, {
-        ...(key === undefined ? {} : { key }),
-      });
-      expect([body, answer.status, answer.body.error.code]).toEqual([body, status, code]);
-    }
-  });
+  it(
+    "refuses another tenant's key, a missing key " + 'and a tenant key asking for an admin token',
+    async () => {
+      const cases: [ApiClient, string | null | undefined, object, number, string][] = [
+        [other, undefined, { tenantId: OWNER, role: 'peer' }, 403, 'auth_wrong_tenant'],
+        [owner, null, { tenantId: OWNER, role: 'peer' }, 401, 'auth_missing'],
+        [owner, undefined, { tenantId: OWNER, role: 'admin' }, 403, 'admin_required'],
+        [owner, undefined, { role: 'admin' }, 403, 'admin_required'],
+      ];
+      for (const [client, key, body, status, code] of cases) {
+        const answer = await client.post<Refusal>('/api/tunnel/tokens', body, {
+          ...(key === undefined ? {} : { key }),
+        });
+        expect([body, answer.status, answer.body.error.code]).toEqual([body, status, code]);
+      }
+    },
+  );
 
   it('mints an admin token for every tenant, or one, with the admin key', async () => {
     const all = await worker.admin.post<Minted>('/api/tunnel/tokens', { role: 'admin' });
@@ -123,20 +126,23 @@ describe('POST /api/tunnel/tokens', () => {
     expect((await verifyToken(peer.body.token, KEYS, { roles: ['peer'] })).tenant).toBe(OTHER);
   });
 
-  it('refuses a tenant id that is no tenant, and a peer token without one, naming the field', async () => {
-    const bad = await worker.admin.post<Refusal>('/api/tunnel/tokens', {
-      role: 'peer',
-      tenantId: 'Not A Tenant',
-    });
-    expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_tenant']);
-    const missing = await worker.admin.post<Refusal>('/api/tunnel/tokens', { role: 'peer' });
-    expect([missing.status, missing.body.error]).toEqual([
-      400,
-      expect.objectContaining({ code: 'invalid_request', context: { field: 'body.tenantId' } }),
-    ]);
-    const role = await worker.admin.post<Refusal>('/api/tunnel/tokens', { role: 'worker' });
-    expect(role.body.error.context).toEqual({ field: 'body.role' });
-  });
+  it(
+    'refuses a tenant id that is no tenant, and ' + 'a peer token without one, naming the field',
+    async () => {
+      const bad = await worker.admin.post<Refusal>('/api/tunnel/tokens', {
+        role: 'peer',
+        tenantId: 'Not A Tenant',
+      });
+      expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_tenant']);
+      const missing = await worker.admin.post<Refusal>('/api/tunnel/tokens', { role: 'peer' });
+      expect([missing.status, missing.body.error]).toEqual([
+        400,
+        expect.objectContaining({ code: 'invalid_request', context: { field: 'body.tenantId' } }),
+      ]);
+      const role = await worker.admin.post<Refusal>('/api/tunnel/tokens', { role: 'worker' });
+      expect(role.body.error.context).toEqual({ field: 'body.role' });
+    },
+  );
 
   it('never writes a minted token into the log', async () => {
     const answer = await owner.post<Minted>('/api/tunnel/tokens', {

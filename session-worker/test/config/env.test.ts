@@ -91,17 +91,21 @@ describe('the service environment', () => {
     expect(readServiceEnv(ADMIN).tunnel).toBeNull();
   });
 
-  it('reads the room, the token keys and the tunnel settings, and keeps the secrets out of logs', () => {
-    const settings = readServiceEnv({
-      ...TUNNEL,
-      PASARELA_TUNNEL_SETTINGS: '{"routes":{"healthyForMs":60000}}',
-    });
-    expect(settings.tunnel?.room).toEqual({ protocol: 'wss', host: 'rooms.example.com' });
-    expect(settings.tunnel?.keys).toEqual({ signingKeyId: 'k1', keys: { k1: SECRET } });
-    expect(settings.tunnel?.settings.routes.healthyForMs).toBe(60_000);
-    expect(settings.tunnel?.settings.routes.upstreamSilenceMs).toBe(33_000);
-    expect(settings.secrets).toEqual(['k'.repeat(40), SECRET]);
-  });
+  it(
+    'reads the room, the token keys and the tunnel ' +
+      'settings, and keeps the secrets out of logs',
+    () => {
+      const settings = readServiceEnv({
+        ...TUNNEL,
+        PASARELA_TUNNEL_SETTINGS: '{"routes":{"healthyForMs":60000}}',
+      });
+      expect(settings.tunnel?.room).toEqual({ protocol: 'wss', host: 'rooms.example.com' });
+      expect(settings.tunnel?.keys).toEqual({ signingKeyId: 'k1', keys: { k1: SECRET } });
+      expect(settings.tunnel?.settings.routes.healthyForMs).toBe(60_000);
+      expect(settings.tunnel?.settings.routes.upstreamSilenceMs).toBe(33_000);
+      expect(settings.secrets).toEqual(['k'.repeat(40), SECRET]);
+    },
+  );
 
   it('allows a plain ws: room on loopback in production', () => {
     const settings = readServiceEnv({

@@ -44,16 +44,20 @@ describe('the egress audit', () => {
     expect(audit.tenant('nobody')).toMatchObject({ connections: 0, leaks: 0 });
   });
 
-  it('flags a direct WhatsApp connection while a ready peer says tunnel as a leak, and emits it', () => {
-    const audit = new EgressAudit();
-    const leaks: AuditRecord[] = [];
-    audit.on('leak', (record) => leaks.push(record));
-    const record = audit.record({ ...direct, peer: READY });
+  it(
+    'flags a direct WhatsApp connection while a ' +
+      'ready peer says tunnel as a leak, and emits it',
+    () => {
+      const audit = new EgressAudit();
+      const leaks: AuditRecord[] = [];
+      audit.on('leak', (record) => leaks.push(record));
+      const record = audit.record({ ...direct, peer: READY });
 
-    expect(record).toMatchObject({ leak: true, peer: 'ready', whatsapp: true });
-    expect(leaks).toEqual([record]);
-    expect(audit.tenant('pizza-roma')).toMatchObject({ leaks: 1, lastLeakAt: record.at });
-  });
+      expect(record).toMatchObject({ leak: true, peer: 'ready', whatsapp: true });
+      expect(leaks).toEqual([record]);
+      expect(audit.tenant('pizza-roma')).toMatchObject({ leaks: 1, lastLeakAt: record.at });
+    },
+  );
 
   it('does not flag a fallback after a tunnel failure', () => {
     const audit = new EgressAudit();

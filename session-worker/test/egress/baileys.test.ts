@@ -54,30 +54,33 @@ function memoryKeys() {
 }
 
 describe('Baileys 7.0.0-rc14 through the egress', () => {
-  it('opens its WebSocket through the agent with its own Origin, and sends its Noise hello', async () => {
-    fixture.upstream.webSocketMode = 'silent';
-    const socket = makeWASocket({
-      auth: { creds: initAuthCreds(), keys: memoryKeys() },
-      logger: silent,
-      agent: fixture.egress.agent,
-      fetchAgent: fixture.egress.agent,
-      options: { dispatcher: fixture.egress.dispatcher } as RequestInit,
-      markOnlineOnConnect: false,
-    });
-    const upgrade = await waitFor(() => fixture.upstream.upgrades[0], 'the WebSocket upgrade');
-    const hello = await waitFor(() => upgrade.messages[0], 'the first frame');
-    socket.end(undefined);
+  it(
+    'opens its WebSocket through the agent with ' + 'its own Origin, and sends its Noise hello',
+    async () => {
+      fixture.upstream.webSocketMode = 'silent';
+      const socket = makeWASocket({
+        auth: { creds: initAuthCreds(), keys: memoryKeys() },
+        logger: silent,
+        agent: fixture.egress.agent,
+        fetchAgent: fixture.egress.agent,
+        options: { dispatcher: fixture.egress.dispatcher } as RequestInit,
+        markOnlineOnConnect: false,
+      });
+      const upgrade = await waitFor(() => fixture.upstream.upgrades[0], 'the WebSocket upgrade');
+      const hello = await waitFor(() => upgrade.messages[0], 'the first frame');
+      socket.end(undefined);
 
-    expect(upgrade.path).toBe('/ws/chat');
-    expect(upgrade.servername).toBe('web.whatsapp.com');
-    expect(upgrade.headers.origin).toBe('https://web.whatsapp.com');
-    expect(hello.binary).toBe(true);
-    // The Noise prologue: "WA", then the protocol version.
-    expect([...hello.data.subarray(0, 2)]).toEqual([0x57, 0x41]);
-    expect(recordsOf(fixture.audit)).toEqual([
-      expect.objectContaining({ source: 'agent', leg: 'websocket', route: 'direct' }),
-    ]);
-  });
+      expect(upgrade.path).toBe('/ws/chat');
+      expect(upgrade.servername).toBe('web.whatsapp.com');
+      expect(upgrade.headers.origin).toBe('https://web.whatsapp.com');
+      expect(hello.binary).toBe(true);
+      // The Noise prologue: "WA", then the protocol version.
+      expect([...hello.data.subarray(0, 2)]).toEqual([0x57, 0x41]);
+      expect(recordsOf(fixture.audit)).toEqual([
+        expect.objectContaining({ source: 'agent', leg: 'websocket', route: 'direct' }),
+      ]);
+    },
+  );
 
   it('uploads media with its own upload code through the agent, byte-exact', async () => {
     const image = payload(200 * 1024, 'photo');

@@ -119,7 +119,8 @@ describe('creating an egress with bad options', () => {
     [
       'an unknown policy',
       { policy: 'sometimes' as never },
-      'config_invalid: policy: unknown policy "sometimes"; expected one of prefer-tunnel, tunnel-only, direct',
+      'config_invalid: policy: unknown policy "sometimes"; ' +
+        'expected one of prefer-tunnel, tunnel-only, direct',
     ],
     [
       'a host map in production mode',

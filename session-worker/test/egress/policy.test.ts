@@ -117,7 +117,8 @@ describe('the tunnel-only policy, with no tunnel to carry traffic', () => {
     fixture = await egressFixture();
 
     expect(() => fixture!.egress.setPolicy('tunnel-first' as never)).toThrow(
-      'config_invalid: policy: unknown policy "tunnel-first"; expected one of prefer-tunnel, tunnel-only, direct',
+      'config_invalid: policy: unknown policy "tunnel-first"; ' +
+        'expected one of prefer-tunnel, tunnel-only, direct',
     );
   });
 });

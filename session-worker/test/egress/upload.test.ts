@@ -97,73 +97,83 @@ describe('the agent face with https.request (media uploads)', () => {
     expect(seen.headers['content-length']).toBe('5242880');
   });
 
-  it('records the connection once, as the tenant’s direct upload, though two uploads used it', async () => {
-    await upload(payload(1024, 'first'));
-    await upload(payload(2048, 'second'));
+  it(
+    'records the connection once, as the tenant’s ' + 'direct upload, though two uploads used it',
+    async () => {
+      await upload(payload(1024, 'first'));
+      await upload(payload(2048, 'second'));
 
-    expect(fixture.upstream.connections).toEqual(['mmg.whatsapp.net']);
-    const records = recordsOf(fixture.audit);
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({
-      tenant: TENANT,
-      source: 'agent',
-      host: 'mmg.whatsapp.net',
-      port: 443,
-      leg: 'upload',
-      route: 'direct',
-      reason: 'policy_direct',
-      leak: false,
-    });
-  });
+      expect(fixture.upstream.connections).toEqual(['mmg.whatsapp.net']);
+      const records = recordsOf(fixture.audit);
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        tenant: TENANT,
+        source: 'agent',
+        host: 'mmg.whatsapp.net',
+        port: 443,
+        leg: 'upload',
+        route: 'direct',
+        reason: 'policy_direct',
+        leak: false,
+      });
+    },
+  );
 
-  it('holds the uploader back while the upstream does not read, then delivers every byte', async () => {
-    let release: (() => void) | undefined;
-    fixture.upstream.handle(`/mms/video/${TOKEN}`, (request, response) => {
-      request.pause();
-      release = () => {
-        let length = 0;
-        request.on('data', (chunk: Buffer) => (length += chunk.length));
-        request.on('end', () => response.end(JSON.stringify({ length })));
-        request.resume();
-      };
-    });
-    const total = 64 * 1024 * 1024;
-    let written = 0;
-    const finished = new Promise<number>((resolve, reject) => {
-      const request = https.request(
-        {
-          hostname: 'mmg.whatsapp.net',
-          path: `/mms/video/${TOKEN}?token=${TOKEN}`,
-          method: 'POST',
-          headers: { 'Content-Length': total },
-          agent: fixture.egress.agent,
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve((JSON.parse(text) as { length: number }).length));
-        },
-      );
-      request.on('error', reject);
-      writeInChunks(request, Buffer.alloc(total, 7), (offset) => (written = offset));
-    });
-    const heldAt = await settledValue(() => written);
-    console.log(`upload held at ${(heldAt / 2 ** 20).toFixed(1)} MiB of 64 MiB while unread`);
+  it(
+    'holds the uploader back while the upstream ' + 'does not read, then delivers every byte',
+    async () => {
+      let release: (() => void) | undefined;
+      fixture.upstream.handle(`/mms/video/${TOKEN}`, (request, response) => {
+        request.pause();
+        release = () => {
+          let length = 0;
+          request.on('data', (chunk: Buffer) => (length += chunk.length));
+          request.on('end', () => response.end(JSON.stringify({ length })));
+          request.resume();
+        };
+      });
+      const total = 64 * 1024 * 1024;
+      let written = 0;
+      const finished = new Promise<number>((resolve, reject) => {
+        const request = https.request(
+          {
+            hostname: 'mmg.whatsapp.net',
+            path: `/mms/video/${TOKEN}?token=${TOKEN}`,
+            method: 'POST',
+            headers: { 'Content-Length': total },
+            agent: fixture.egress.agent,
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve((JSON.parse(text) as { length: number }).length));
+          },
+        );
+        request.on('error', reject);
+        writeInChunks(request, Buffer.alloc(total, 7), (offset) => (written = offset));
+      });
+      const heldAt = await settledValue(() => written);
+      console.log(`upload held at ${(heldAt / 2 ** 20).toFixed(1)} MiB of 64 MiB while unread`);
 
-    expect(heldAt).toBeLessThan(total / 2);
-    release!();
-    expect(await finished).toBe(total);
-  });
+      expect(heldAt).toBeLessThan(total / 2);
+      release!();
+      expect(await finished).toBe(total);
+    },
+  );
 
-  it('reports a broken upload that is not content-addressed as outcome_unknown, without the auth parameter in the log', async () => {
-    await upload(payload(1024, 'secret'));
-    fixture.upstream.handle('/mms/audio/broken', (request) => request.socket.destroy());
-    await expect(
-      upload(payload(10, 'x'), '/mms/audio/broken?auth=SECRET-AUTH-VALUE'),
-    ).rejects.toMatchObject({ code: 'outcome_unknown' });
+  it(
+    'reports a broken upload that is not content-addressed as ' +
+      'outcome_unknown, without the auth parameter in the log',
+    async () => {
+      await upload(payload(1024, 'secret'));
+      fixture.upstream.handle('/mms/audio/broken', (request) => request.socket.destroy());
+      await expect(
+        upload(payload(10, 'x'), '/mms/audio/broken?auth=SECRET-AUTH-VALUE'),
+      ).rejects.toMatchObject({ code: 'outcome_unknown' });
 
-    const logged = JSON.stringify(fixture.logger.lines);
-    expect(logged).toContain('mms/audio/broken');
-    expect(logged).not.toContain('SECRET-AUTH-VALUE');
-  });
+      const logged = JSON.stringify(fixture.logger.lines);
+      expect(logged).toContain('mms/audio/broken');
+      expect(logged).not.toContain('SECRET-AUTH-VALUE');
+    },
+  );
 });

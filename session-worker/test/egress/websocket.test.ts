@@ -39,19 +39,22 @@ function nextMessage(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> 
 }
 
 describe('the agent face with the ws client', () => {
-  it('reaches wss://web.whatsapp.com/ws/chat through the host map with Origin and path intact', async () => {
-    const ws = baileysStyleSocket();
-    await once(ws, 'open');
+  it(
+    'reaches wss://web.whatsapp.com/ws/chat through ' + 'the host map with Origin and path intact',
+    async () => {
+      const ws = baileysStyleSocket();
+      await once(ws, 'open');
 
-    expect(fixture.upstream.upgrades).toHaveLength(1);
-    const upgrade = fixture.upstream.upgrades[0]!;
-    expect(upgrade.path).toBe('/ws/chat');
-    expect(upgrade.servername).toBe('web.whatsapp.com');
-    expect(upgrade.headers.origin).toBe('https://web.whatsapp.com');
-    expect(upgrade.headers.host).toBe('web.whatsapp.com');
-    expect(upgrade.headers.upgrade).toBe('websocket');
-    ws.close();
-  });
+      expect(fixture.upstream.upgrades).toHaveLength(1);
+      const upgrade = fixture.upstream.upgrades[0]!;
+      expect(upgrade.path).toBe('/ws/chat');
+      expect(upgrade.servername).toBe('web.whatsapp.com');
+      expect(upgrade.headers.origin).toBe('https://web.whatsapp.com');
+      expect(upgrade.headers.host).toBe('web.whatsapp.com');
+      expect(upgrade.headers.upgrade).toBe('websocket');
+      ws.close();
+    },
+  );
 
   it('keeps message boundaries and the binary bit in both directions', async () => {
     const ws = baileysStyleSocket();
@@ -117,35 +120,42 @@ describe('the agent face with the ws client', () => {
     expect(closed).toEqual({ code: 4000, reason: 'logging off' });
   });
 
-  it('fails a refused upgrade at once with upstream_refused, not after the handshake timeout', async () => {
-    const started = Date.now();
-    const ws = baileysStyleSocket('wss://web.whatsapp.com/refuse');
-    const [error] = (await once(ws, 'error')) as [Error & { code?: string; context?: object }];
-    const elapsed = Date.now() - started;
-    console.log(`refused upgrade surfaced after ${elapsed} ms (handshake timeout 20000 ms)`);
+  it(
+    'fails a refused upgrade at once with ' + 'upstream_refused, not after the handshake timeout',
+    async () => {
+      const started = Date.now();
+      const ws = baileysStyleSocket('wss://web.whatsapp.com/refuse');
+      const [error] = (await once(ws, 'error')) as [Error & { code?: string; context?: object }];
+      const elapsed = Date.now() - started;
+      console.log(`refused upgrade surfaced after ${elapsed} ms (handshake timeout 20000 ms)`);
 
-    expect(error.code).toBe('upstream_refused');
-    expect(error.context).toMatchObject({ status: 403, host: 'web.whatsapp.com' });
-    expect(error.message).toBe(
-      'upstream_refused: https://web.whatsapp.com/refuse answered the WebSocket upgrade with 403',
-    );
-    expect(ws.readyState).toBe(WebSocket.CLOSED);
-  });
+      expect(error.code).toBe('upstream_refused');
+      expect(error.context).toMatchObject({ status: 403, host: 'web.whatsapp.com' });
+      expect(error.message).toBe(
+        'upstream_refused: https://web.whatsapp.com/refuse answered the WebSocket upgrade with 403',
+      );
+      expect(ws.readyState).toBe(WebSocket.CLOSED);
+    },
+  );
 
-  it('fails an upgrade the upstream never answers at the upgrade deadline, before Baileys gives up', async () => {
-    await fixture.close();
-    fixture = await egressFixture({ deadlines: { upgradeTimeoutMs: 300 } });
-    const started = Date.now();
-    const ws = baileysStyleSocket('wss://web.whatsapp.com/hang');
-    const [error] = (await once(ws, 'error')) as [Error & { code?: string }];
-    const elapsed = Date.now() - started;
-    console.log(`unanswered upgrade failed after ${elapsed} ms (upgrade deadline 300 ms)`);
+  it(
+    'fails an upgrade the upstream never answers at ' +
+      'the upgrade deadline, before Baileys gives up',
+    async () => {
+      await fixture.close();
+      fixture = await egressFixture({ deadlines: { upgradeTimeoutMs: 300 } });
+      const started = Date.now();
+      const ws = baileysStyleSocket('wss://web.whatsapp.com/hang');
+      const [error] = (await once(ws, 'error')) as [Error & { code?: string }];
+      const elapsed = Date.now() - started;
+      console.log(`unanswered upgrade failed after ${elapsed} ms (upgrade deadline 300 ms)`);
 
-    expect(error.code).toBe('upstream_timeout');
-    expect(elapsed).toBeGreaterThanOrEqual(300);
-    const upgrade = fixture.upstream.upgrades[0]!;
-    await waitFor(() => upgrade.socketClosed || undefined, 'the upstream connection to close');
-  });
+      expect(error.code).toBe('upstream_timeout');
+      expect(elapsed).toBeGreaterThanOrEqual(300);
+      const upgrade = fixture.upstream.upgrades[0]!;
+      await waitFor(() => upgrade.socketClosed || undefined, 'the upstream connection to close');
+    },
+  );
 
   it('tears the upstream down when the client gives up on the handshake first', async () => {
     const ws = new WebSocket('wss://web.whatsapp.com/hang', {

@@ -74,7 +74,8 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 
 async function leaseRows(schema: string) {
   return queryRows<{ tenant: string; owner: string | null; epoch: string }>(
-    `SELECT tenant_id AS tenant, owner_id AS owner, epoch FROM "${schema}".leases ORDER BY tenant_id`,
+    `SELECT tenant_id AS tenant, owner_id AS owner, ` +
+      `epoch FROM "${schema}".leases ORDER BY tenant_id`,
   );
 }
 
@@ -128,52 +129,58 @@ describe('PostgreSQL leases', () => {
     expect(holderC.started).toEqual([{ tenant: 't1', epoch: 3, owner: 'replica-c' }]);
   });
 
-  it('never gives one tenant to two replicas starting at once, and splits them evenly', async () => {
-    const { schema, db } = await setup('lease_race');
-    const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
-    const holders = [new RecordingHolder(), new RecordingHolder()];
-    const [a, b] = [
-      manager(db, 'replica-a', () => tenants),
-      manager(db, 'replica-b', () => tenants),
-    ];
-    await Promise.all([a.start(holders[0]!), b.start(holders[1]!)]);
-    await until(() => a.held().length === 5 && b.held().length === 5, 'five tenants each');
-    const held = [...a.held(), ...b.held()].map((l) => l.tenant).sort();
-    expect(held).toEqual([...tenants].sort());
-    const rows = await leaseRows(schema);
-    expect(rows.filter((r) => r.owner === 'replica-a')).toHaveLength(5);
-    expect(rows.filter((r) => r.owner === 'replica-b')).toHaveLength(5);
-  });
-
-  it('makes a busy replica shed down to its share when others start, stopping before releasing', async () => {
-    const { schema, db } = await setup('lease_spread');
-    const tenants = Array.from({ length: 7 }, (_, i) => `t${i}`);
-    const holderA = new RecordingHolder();
-    const a = manager(db, 'replica-a', () => tenants);
-    const ownerAtStop: (string | null)[] = [];
-    holderA.onStop = async (tenant) => {
+  it(
+    'never gives one tenant to two replicas ' + 'starting at once, and splits them evenly',
+    async () => {
+      const { schema, db } = await setup('lease_race');
+      const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
+      const holders = [new RecordingHolder(), new RecordingHolder()];
+      const [a, b] = [
+        manager(db, 'replica-a', () => tenants),
+        manager(db, 'replica-b', () => tenants),
+      ];
+      await Promise.all([a.start(holders[0]!), b.start(holders[1]!)]);
+      await until(() => a.held().length === 5 && b.held().length === 5, 'five tenants each');
+      const held = [...a.held(), ...b.held()].map((l) => l.tenant).sort();
+      expect(held).toEqual([...tenants].sort());
       const rows = await leaseRows(schema);
-      ownerAtStop.push(rows.find((r) => r.tenant === tenant)?.owner ?? null);
-    };
-    await a.start(holderA);
-    expect(a.held()).toHaveLength(7);
-    const b = manager(db, 'replica-b', () => tenants);
-    const c = manager(db, 'replica-c', () => tenants);
-    await b.start(new RecordingHolder());
-    await c.start(new RecordingHolder());
-    await until(
-      () => [a, b, c].map((m) => m.held().length).join() === '3,2,2',
-      'shares 3, 2 and 2',
-    );
-    expect(holderA.stopped.map((s) => s.reason)).toEqual([
-      'rebalance',
-      'rebalance',
-      'rebalance',
-      'rebalance',
-    ]);
-    // While replica-a stopped each tenant, the lease was still its own.
-    expect(ownerAtStop).toEqual(['replica-a', 'replica-a', 'replica-a', 'replica-a']);
-  });
+      expect(rows.filter((r) => r.owner === 'replica-a')).toHaveLength(5);
+      expect(rows.filter((r) => r.owner === 'replica-b')).toHaveLength(5);
+    },
+  );
+
+  it(
+    'makes a busy replica shed down to its share ' + 'when others start, stopping before releasing',
+    async () => {
+      const { schema, db } = await setup('lease_spread');
+      const tenants = Array.from({ length: 7 }, (_, i) => `t${i}`);
+      const holderA = new RecordingHolder();
+      const a = manager(db, 'replica-a', () => tenants);
+      const ownerAtStop: (string | null)[] = [];
+      holderA.onStop = async (tenant) => {
+        const rows = await leaseRows(schema);
+        ownerAtStop.push(rows.find((r) => r.tenant === tenant)?.owner ?? null);
+      };
+      await a.start(holderA);
+      expect(a.held()).toHaveLength(7);
+      const b = manager(db, 'replica-b', () => tenants);
+      const c = manager(db, 'replica-c', () => tenants);
+      await b.start(new RecordingHolder());
+      await c.start(new RecordingHolder());
+      await until(
+        () => [a, b, c].map((m) => m.held().length).join() === '3,2,2',
+        'shares 3, 2 and 2',
+      );
+      expect(holderA.stopped.map((s) => s.reason)).toEqual([
+        'rebalance',
+        'rebalance',
+        'rebalance',
+        'rebalance',
+      ]);
+      // While replica-a stopped each tenant, the lease was still its own.
+      expect(ownerAtStop).toEqual(['replica-a', 'replica-a', 'replica-a', 'replica-a']);
+    },
+  );
 
   it('confirms a held lease against the database and returns its epoch', async () => {
     const { db } = await setup('lease_assert');
@@ -200,21 +207,24 @@ describe('PostgreSQL leases', () => {
     expect(a.held()).toEqual([]);
   });
 
-  it('judges a proof by elapsed monotonic time, so one taken before a long pause refuses', async () => {
-    const { db } = await setup('lease_clock');
-    let now = 1_000_000;
-    const a = manager(
-      db,
-      'replica-a',
-      () => ['t1'],
-      () => now,
-    );
-    await a.start(new RecordingHolder());
-    const proof = await a.assertLease('t1');
-    expect(proof.validUntil).toBeGreaterThan(now);
-    now += config.leaseDurationMs;
-    expect(() => proof.check()).toThrow(/lease_expired: tenant t1 epoch 1/);
-  });
+  it(
+    'judges a proof by elapsed monotonic time, ' + 'so one taken before a long pause refuses',
+    async () => {
+      const { db } = await setup('lease_clock');
+      let now = 1_000_000;
+      const a = manager(
+        db,
+        'replica-a',
+        () => ['t1'],
+        () => now,
+      );
+      await a.start(new RecordingHolder());
+      const proof = await a.assertLease('t1');
+      expect(proof.validUntil).toBeGreaterThan(now);
+      now += config.leaseDurationMs;
+      expect(() => proof.check()).toThrow(/lease_expired: tenant t1 epoch 1/);
+    },
+  );
 
   it('stops its tenants when cut off from the database past their validity', async () => {
     const { db } = await setup('lease_cutoff');

@@ -133,67 +133,73 @@ describe('two replica processes on PostgreSQL', () => {
     expectOrderlyConnects(a, b);
   });
 
-  it('a replica SIGSTOPped past its lease finds it lost on resume and never connects again', async () => {
-    const schema = freshSchema('rep_stop');
-    const a = start(schema, 'replica-a', ['t1']);
-    await a.waitFor((l) => l.ev === 'ready', START_MS);
-    await a.waitFor((l) => l.ev === 'connect', START_MS);
-    const b = start(schema, 'replica-b', ['t1']);
-    await b.waitFor((l) => l.ev === 'ready', START_MS);
-    expect(held(b)).toEqual([]);
+  it(
+    'a replica SIGSTOPped past its lease finds ' + 'it lost on resume and never connects again',
+    async () => {
+      const schema = freshSchema('rep_stop');
+      const a = start(schema, 'replica-a', ['t1']);
+      await a.waitFor((l) => l.ev === 'ready', START_MS);
+      await a.waitFor((l) => l.ev === 'connect', START_MS);
+      const b = start(schema, 'replica-b', ['t1']);
+      await b.waitFor((l) => l.ev === 'ready', START_MS);
+      expect(held(b)).toEqual([]);
 
-    const stoppedAt = Date.now();
-    a.signal('SIGSTOP');
-    const takeover = await b.waitFor((l) => l.ev === 'start' && l['tenant'] === 't1', WAIT_MS);
-    await b.waitFor((l) => l.ev === 'connect', WAIT_MS);
-    const resumedAt = Date.now();
-    a.signal('SIGCONT');
-    const stop = await a.waitFor((l) => l.ev === 'stop' && l['tenant'] === 't1', WAIT_MS);
-    console.log(
-      `paused ${resumedAt - stoppedAt} ms (lease ${config.leaseDurationMs} ms); replica-b took ` +
-        `over after ${Number(takeover['at']) - stoppedAt} ms; replica-a stopped t1 ` +
-        `${Number(stop['at']) - resumedAt} ms after resuming (${String(stop['reason'])})`,
-    );
-    expect(['lost', 'expired']).toContain(stop['reason']);
-    expect(takeover['epoch']).toBe(2);
-    const connectsAfterPause = a.lines.filter(
-      (l) => l.ev === 'connect' && Number(l['checkedAt']) >= stoppedAt,
-    );
-    expect(connectsAfterPause).toEqual([]);
-    // Resumed and live again, replica-a still leaves t1 where it went.
-    await new Promise((resolve) => setTimeout(resolve, config.leaseRenewIntervalMs * 4));
-    expect(held(a)).toEqual([]);
-    expect(held(b)).toEqual(['t1']);
-    expectOrderlyConnects(a, b);
-  });
+      const stoppedAt = Date.now();
+      a.signal('SIGSTOP');
+      const takeover = await b.waitFor((l) => l.ev === 'start' && l['tenant'] === 't1', WAIT_MS);
+      await b.waitFor((l) => l.ev === 'connect', WAIT_MS);
+      const resumedAt = Date.now();
+      a.signal('SIGCONT');
+      const stop = await a.waitFor((l) => l.ev === 'stop' && l['tenant'] === 't1', WAIT_MS);
+      console.log(
+        `paused ${resumedAt - stoppedAt} ms (lease ${config.leaseDurationMs} ms); replica-b took ` +
+          `over after ${Number(takeover['at']) - stoppedAt} ms; replica-a stopped t1 ` +
+          `${Number(stop['at']) - resumedAt} ms after resuming (${String(stop['reason'])})`,
+      );
+      expect(['lost', 'expired']).toContain(stop['reason']);
+      expect(takeover['epoch']).toBe(2);
+      const connectsAfterPause = a.lines.filter(
+        (l) => l.ev === 'connect' && Number(l['checkedAt']) >= stoppedAt,
+      );
+      expect(connectsAfterPause).toEqual([]);
+      // Resumed and live again, replica-a still leaves t1 where it went.
+      await new Promise((resolve) => setTimeout(resolve, config.leaseRenewIntervalMs * 4));
+      expect(held(a)).toEqual([]);
+      expect(held(b)).toEqual(['t1']);
+      expectOrderlyConnects(a, b);
+    },
+  );
 
-  it('SIGTERM releases at once: the other replica takes over well before any lease expiry', async () => {
-    const schema = freshSchema('rep_term');
-    const tenants = ['t1', 't2'];
-    const a = start(schema, 'replica-a', tenants);
-    await a.waitFor((l) => l.ev === 'ready', START_MS);
-    const b = start(schema, 'replica-b', tenants);
-    await b.waitFor((l) => l.ev === 'ready', START_MS);
-    await until(() => held(a).length === 1 && held(b).length === 1, 'one tenant each');
-    const leaving = held(a)[0] ?? '';
-    const termAt = Date.now();
-    a.signal('SIGTERM');
-    expect(await a.exited).toEqual({ code: 0, signal: null });
-    const stop = a.lines.find((l) => l.ev === 'stop' && l['tenant'] === leaving);
-    expect(stop?.['reason']).toBe('shutdown');
-    const rows = await queryRows<{ owner: string | null }>(
-      `SELECT owner_id AS owner FROM "${schema}".leases WHERE owner_id = 'replica-a'`,
-    );
-    expect(rows).toEqual([]);
-    const taken = await b.waitFor(
-      (l) => l.ev === 'start' && l['tenant'] === leaving && Number(l['at']) >= termAt,
-      WAIT_MS,
-    );
-    const ms = Number(taken['at']) - termAt;
-    // Waiting for expiry instead would take at least the lease minus one renewal interval.
-    const expiryPath = config.leaseDurationMs - config.leaseRenewIntervalMs;
-    console.log(`takeover after SIGTERM: ${ms} ms (expiry would need at least ${expiryPath} ms)`);
-    expect(ms).toBeLessThan(expiryPath);
-    expectOrderlyConnects(a, b);
-  });
+  it(
+    'SIGTERM releases at once: the other replica ' + 'takes over well before any lease expiry',
+    async () => {
+      const schema = freshSchema('rep_term');
+      const tenants = ['t1', 't2'];
+      const a = start(schema, 'replica-a', tenants);
+      await a.waitFor((l) => l.ev === 'ready', START_MS);
+      const b = start(schema, 'replica-b', tenants);
+      await b.waitFor((l) => l.ev === 'ready', START_MS);
+      await until(() => held(a).length === 1 && held(b).length === 1, 'one tenant each');
+      const leaving = held(a)[0] ?? '';
+      const termAt = Date.now();
+      a.signal('SIGTERM');
+      expect(await a.exited).toEqual({ code: 0, signal: null });
+      const stop = a.lines.find((l) => l.ev === 'stop' && l['tenant'] === leaving);
+      expect(stop?.['reason']).toBe('shutdown');
+      const rows = await queryRows<{ owner: string | null }>(
+        `SELECT owner_id AS owner FROM "${schema}".leases WHERE owner_id = 'replica-a'`,
+      );
+      expect(rows).toEqual([]);
+      const taken = await b.waitFor(
+        (l) => l.ev === 'start' && l['tenant'] === leaving && Number(l['at']) >= termAt,
+        WAIT_MS,
+      );
+      const ms = Number(taken['at']) - termAt;
+      // Waiting for expiry instead would take at least the lease minus one renewal interval.
+      const expiryPath = config.leaseDurationMs - config.leaseRenewIntervalMs;
+      console.log(`takeover after SIGTERM: ${ms} ms (expiry would need at least ${expiryPath} ms)`);
+      expect(ms).toBeLessThan(expiryPath);
+      expectOrderlyConnects(a, b);
+    },
+  );
 });

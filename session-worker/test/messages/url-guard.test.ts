@@ -97,15 +97,18 @@ describe('the URL guard', () => {
     });
   });
 
-  it('resolves names the development host map covers to its address, and still judges it', async () => {
-    const map = { 'media.test': '127.0.0.1:8443' };
-    expect(await verdict(guard('', map), 'https://media.test/a')).toEqual({
-      refused: 'host_not_allowed',
-    });
-    const allowed = guard('media.test', map);
-    const checked = await allowed.check(allowed.parse('https://media.test/a'));
-    expect(checked).toMatchObject({ mapped: true, allowlisted: true, port: 8443 });
-  });
+  it(
+    'resolves names the development host map ' + 'covers to its address, and still judges it',
+    async () => {
+      const map = { 'media.test': '127.0.0.1:8443' };
+      expect(await verdict(guard('', map), 'https://media.test/a')).toEqual({
+        refused: 'host_not_allowed',
+      });
+      const allowed = guard('media.test', map);
+      const checked = await allowed.check(allowed.parse('https://media.test/a'));
+      expect(checked).toMatchObject({ mapped: true, allowlisted: true, port: 8443 });
+    },
+  );
 });
 
 describe('the allowlist', () => {

@@ -11,30 +11,33 @@ const dropped: DisconnectInfo = {
 };
 
 describe('reconnect tracking for one tenant', () => {
-  it('keeps backing off through a QR phase whose connection drops every 2 s (FIELD-NOTES F5)', () => {
-    // Defaults: base 1 s doubling, loop at 5 reconnects in 60 s, then 120 s.
-    let now = 0;
-    const tracker = new ReconnectTracker(
-      SESSION_DEFAULTS,
-      () => now,
-      () => 0,
-    );
-    const registrations: number[] = [];
-    let loopRaisedAt: number | undefined;
-    let nextStart = 0;
-    while (nextStart < 60_000) {
-      registrations.push(nextStart);
-      now = nextStart + 2_000;
-      const decision = tracker.onClose(dropped, 'qr');
-      expect(decision).toMatchObject({ action: 'reconnect', registration: true });
-      if (decision.action !== 'reconnect') break;
-      if (decision.loop && loopRaisedAt === undefined) loopRaisedAt = now;
-      nextStart = now + decision.delayMs;
-    }
-    expect(registrations).toEqual([0, 3_000, 7_000, 13_000, 23_000]);
-    expect(loopRaisedAt).toBe(25_000);
-    expect(tracker.looping).toBe(true);
-  });
+  it(
+    'keeps backing off through a QR phase whose ' + 'connection drops every 2 s (FIELD-NOTES F5)',
+    () => {
+      // Defaults: base 1 s doubling, loop at 5 reconnects in 60 s, then 120 s.
+      let now = 0;
+      const tracker = new ReconnectTracker(
+        SESSION_DEFAULTS,
+        () => now,
+        () => 0,
+      );
+      const registrations: number[] = [];
+      let loopRaisedAt: number | undefined;
+      let nextStart = 0;
+      while (nextStart < 60_000) {
+        registrations.push(nextStart);
+        now = nextStart + 2_000;
+        const decision = tracker.onClose(dropped, 'qr');
+        expect(decision).toMatchObject({ action: 'reconnect', registration: true });
+        if (decision.action !== 'reconnect') break;
+        if (decision.loop && loopRaisedAt === undefined) loopRaisedAt = now;
+        nextStart = now + decision.delayMs;
+      }
+      expect(registrations).toEqual([0, 3_000, 7_000, 13_000, 23_000]);
+      expect(loopRaisedAt).toBe(25_000);
+      expect(tracker.looping).toBe(true);
+    },
+  );
 
   it('starts again from the base delay once the session opened', () => {
     let now = 0;

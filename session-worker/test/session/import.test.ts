@@ -110,23 +110,26 @@ afterAll(async () => {
 });
 
 describe('moving a restaurant paired elsewhere', () => {
-  it('imports a folder written by Baileys’ multi-file helper and logs in without a QR', async () => {
-    const qrs: string[] = [];
-    harness.manager.on('qr', (event) => qrs.push(event.tenant));
-    const result = await harness.manager.importFolder('moved-ramen', folder);
-    expect(result.account).toMatch(/^15550105001:\d+@s\.whatsapp\.net$/);
-    expect(result.keys['pre-key']).toBeGreaterThan(0);
-    await harness.reach('moved-ramen', 'connected', harness.config.connectTimeoutMs * 2);
-    expect(statuses(harness, 'moved-ramen')).toEqual([
-      'starting(lease_acquired)',
-      'connected(opened)',
-    ]);
-    expect(qrs).toEqual([]);
-    const account = await standin.control.account(phone);
-    expect(account.registrations.map((r) => r.result)).toEqual(['paired']);
-    expect(account.logins.map((l) => l.result)).toEqual(['success', 'success']);
-    expect(account.peakOpen).toBe(1);
-  });
+  it(
+    'imports a folder written by Baileys’ ' + 'multi-file helper and logs in without a QR',
+    async () => {
+      const qrs: string[] = [];
+      harness.manager.on('qr', (event) => qrs.push(event.tenant));
+      const result = await harness.manager.importFolder('moved-ramen', folder);
+      expect(result.account).toMatch(/^15550105001:\d+@s\.whatsapp\.net$/);
+      expect(result.keys['pre-key']).toBeGreaterThan(0);
+      await harness.reach('moved-ramen', 'connected', harness.config.connectTimeoutMs * 2);
+      expect(statuses(harness, 'moved-ramen')).toEqual([
+        'starting(lease_acquired)',
+        'connected(opened)',
+      ]);
+      expect(qrs).toEqual([]);
+      const account = await standin.control.account(phone);
+      expect(account.registrations.map((r) => r.result)).toEqual(['paired']);
+      expect(account.logins.map((l) => l.result)).toEqual(['success', 'success']);
+      expect(account.peakOpen).toBe(1);
+    },
+  );
 
   it('refuses a partial copy of the folder and leaves no tenant behind', async () => {
     const partial = await mkdtemp(join(tmpdir(), 'pasarela-partial-'));

@@ -133,33 +133,37 @@ describe('the session manager', () => {
     await closedAtStandin('15550104401');
   });
 
-  it('makes one socket and one login for a route change, a reconnect and a restart fired at once', async () => {
-    await pairTenant(harness, standin, 'storm-pupusas', '15550104501');
-    const before = await logins('15550104501');
-    const from = harness.transitions.length;
-    const firedAt = new Date().toISOString();
-    const results = await Promise.all([
-      harness.manager.reconnect('storm-pupusas', 'route_changed'),
-      harness.manager.restart('storm-pupusas'),
-      harness.manager.reconnect('storm-pupusas', 'route_changed'),
-    ]);
-    expect(results[0]).toBe(true);
-    expect(results[2]).toBe(false);
-    await harness.reach('storm-pupusas', 'connected', loginMs, from);
-    expect(statuses(harness, 'storm-pupusas', from)).toEqual([
-      'reconnecting(route_changed)',
-      'starting(route_changed)',
-      'connected(opened)',
-    ]);
-    expect(await logins('15550104501')).toBe(before + 1);
-    const account = await standin.control.account('15550104501');
-    const since = account.openTimeline.filter((s) => s.time >= firedAt).map((s) => s.open);
-    expect(Math.max(...since)).toBe(1);
-    const { connections } = await standin.control.records();
-    expect(
-      connections.filter((c) => c.account === '15550104501' && c.outcome === 'replaced'),
-    ).toEqual([]);
-  });
+  it(
+    'makes one socket and one login for a route ' +
+      'change, a reconnect and a restart fired at once',
+    async () => {
+      await pairTenant(harness, standin, 'storm-pupusas', '15550104501');
+      const before = await logins('15550104501');
+      const from = harness.transitions.length;
+      const firedAt = new Date().toISOString();
+      const results = await Promise.all([
+        harness.manager.reconnect('storm-pupusas', 'route_changed'),
+        harness.manager.restart('storm-pupusas'),
+        harness.manager.reconnect('storm-pupusas', 'route_changed'),
+      ]);
+      expect(results[0]).toBe(true);
+      expect(results[2]).toBe(false);
+      await harness.reach('storm-pupusas', 'connected', loginMs, from);
+      expect(statuses(harness, 'storm-pupusas', from)).toEqual([
+        'reconnecting(route_changed)',
+        'starting(route_changed)',
+        'connected(opened)',
+      ]);
+      expect(await logins('15550104501')).toBe(before + 1);
+      const account = await standin.control.account('15550104501');
+      const since = account.openTimeline.filter((s) => s.time >= firedAt).map((s) => s.open);
+      expect(Math.max(...since)).toBe(1);
+      const { connections } = await standin.control.records();
+      expect(
+        connections.filter((c) => c.account === '15550104501' && c.outcome === 'replaced'),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe('the logs of all of the above', () => {

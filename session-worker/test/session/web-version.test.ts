@@ -89,39 +89,42 @@ describe('a version read that fails', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('falls back to the bundled version with a warning, and waits before trying again', async () => {
-    const { port } = server.address() as { port: number };
-    const egress = createEgress({
-      tenant: 'version-roto',
-      policy: 'direct',
-      hostMap: { 'web.whatsapp.com': `127.0.0.1:${port}` },
-      production: false,
-      audit: new EgressAudit(),
-    });
-    const warnings: WebVersion[] = [];
-    let now = 1_000_000;
-    const source = new WebVersionSource({
-      config: parseSessionConfig({ versionRetryMs: 60_000 }),
-      onFallback: (version) => warnings.push(version),
-      now: () => now,
-    });
-    try {
-      const first = await source.get(egress.dispatcher);
-      expect(first).toMatchObject({ version: [2, 3000, 1043857760], source: 'bundled' });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.error).toMatch(/fetch failed/);
-      expect(attempts).toBe(1);
+  it(
+    'falls back to the bundled version with ' + 'a warning, and waits before trying again',
+    async () => {
+      const { port } = server.address() as { port: number };
+      const egress = createEgress({
+        tenant: 'version-roto',
+        policy: 'direct',
+        hostMap: { 'web.whatsapp.com': `127.0.0.1:${port}` },
+        production: false,
+        audit: new EgressAudit(),
+      });
+      const warnings: WebVersion[] = [];
+      let now = 1_000_000;
+      const source = new WebVersionSource({
+        config: parseSessionConfig({ versionRetryMs: 60_000 }),
+        onFallback: (version) => warnings.push(version),
+        now: () => now,
+      });
+      try {
+        const first = await source.get(egress.dispatcher);
+        expect(first).toMatchObject({ version: [2, 3000, 1043857760], source: 'bundled' });
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]?.error).toMatch(/fetch failed/);
+        expect(attempts).toBe(1);
 
-      now += 59_999;
-      expect((await source.get(egress.dispatcher)).source).toBe('bundled');
-      expect(attempts).toBe(1);
+        now += 59_999;
+        expect((await source.get(egress.dispatcher)).source).toBe('bundled');
+        expect(attempts).toBe(1);
 
-      now += 1;
-      await source.get(egress.dispatcher);
-      expect(attempts).toBe(2);
-      expect(warnings).toHaveLength(2);
-    } finally {
-      await egress.close();
-    }
-  });
+        now += 1;
+        await source.get(egress.dispatcher);
+        expect(attempts).toBe(2);
+        expect(warnings).toHaveLength(2);
+      } finally {
+        await egress.close();
+      }
+    },
+  );
 });

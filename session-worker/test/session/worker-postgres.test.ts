@@ -140,8 +140,10 @@ describe('worker replicas on PostgreSQL', () => {
         TAKEOVER_MS,
       );
       console.log(
-        `killed replica's ${moving.length} tenants connected on the other ${Date.now() - killedAt} ms ` +
-          `after the kill (bound ${TAKEOVER_MS} ms: takeoverBoundMs ${config.takeoverBoundMs} + login)`,
+        `killed replica's ${moving.length} tenants ` +
+          `connected on the other ${Date.now() - killedAt} ms ` +
+          `after the kill (bound ${TAKEOVER_MS} ms: ` +
+          `takeoverBoundMs ${config.takeoverBoundMs} + login)`,
       );
       void movedMs;
       expect(connectedOn(second)).toEqual(tenants);
@@ -170,7 +172,8 @@ describe('worker replicas on PostgreSQL', () => {
       const stoppedAt = Date.now();
       const taken = await steady.reach(tenant, 'connected', TAKEOVER_MS);
       console.log(
-        `paused replica's tenant connected on the other ${taken.readAt - stoppedAt} ms after SIGSTOP`,
+        `paused replica's tenant connected on the other ` +
+          `${taken.readAt - stoppedAt} ms after SIGSTOP`,
       );
       const takenEpoch = epochOf(steady.lines.findLast((l) => l.ev === 'socket') as ControlLine);
       expect(takenEpoch).toBeGreaterThan(lostEpoch);

@@ -185,22 +185,25 @@ export function describeAuthStore(fixture: StoreFixture): void {
       expect(await two.state.keys.get('session', ['shared'])).toEqual({});
     });
 
-    it('serves Baileys’ own cache and transaction layers and commits when the transaction ends', async () => {
-      const store = await open();
-      const auth = await store.load('layers');
-      const cached = makeCacheableSignalKeyStore(auth.state.keys, silent);
-      const keys = addTransactionCapability(cached, silent, {
-        maxCommitRetries: 1,
-        delayBetweenTriesMs: 1,
-      });
-      await keys.transaction(async () => {
-        await keys.set({ session: { '5215500000009.0': Buffer.from('in-tx') } });
-        expect(await auth.state.keys.get('session', ['5215500000009.0'])).toEqual({});
-      }, 'tx');
-      expect(await auth.state.keys.get('session', ['5215500000009.0'])).toEqual({
-        '5215500000009.0': Buffer.from('in-tx'),
-      });
-    });
+    it(
+      'serves Baileys’ own cache and transaction ' + 'layers and commits when the transaction ends',
+      async () => {
+        const store = await open();
+        const auth = await store.load('layers');
+        const cached = makeCacheableSignalKeyStore(auth.state.keys, silent);
+        const keys = addTransactionCapability(cached, silent, {
+          maxCommitRetries: 1,
+          delayBetweenTriesMs: 1,
+        });
+        await keys.transaction(async () => {
+          await keys.set({ session: { '5215500000009.0': Buffer.from('in-tx') } });
+          expect(await auth.state.keys.get('session', ['5215500000009.0'])).toEqual({});
+        }, 'tx');
+        expect(await auth.state.keys.get('session', ['5215500000009.0'])).toEqual({
+          '5215500000009.0': Buffer.from('in-tx'),
+        });
+      },
+    );
 
     it('clears every key of the tenant through keys.clear', async () => {
       const store = await open();

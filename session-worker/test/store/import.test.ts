@@ -84,18 +84,21 @@ function describeImport(name: string, openStore: () => Promise<AuthStore>) {
       await rm(folder, { recursive: true, force: true });
     });
 
-    it('accepts a folder saved between pairing and the first login, with no pre-keys yet', async () => {
-      const fresh = await mkdtemp(join(tmpdir(), 'pasarela-import-fresh-'));
-      try {
-        await writeFreshlyPairedFolder(fresh);
-        expect(await readdir(fresh)).toEqual(['creds.json']);
-        const result = await importMultiFileFolder(store, 'fresh', fresh);
-        expect(result).toMatchObject({ tenant: 'fresh', keys: {} });
-        expect((await store.list()).map((t) => t.tenant)).toContain('fresh');
-      } finally {
-        await rm(fresh, { recursive: true, force: true });
-      }
-    });
+    it(
+      'accepts a folder saved between pairing ' + 'and the first login, with no pre-keys yet',
+      async () => {
+        const fresh = await mkdtemp(join(tmpdir(), 'pasarela-import-fresh-'));
+        try {
+          await writeFreshlyPairedFolder(fresh);
+          expect(await readdir(fresh)).toEqual(['creds.json']);
+          const result = await importMultiFileFolder(store, 'fresh', fresh);
+          expect(result).toMatchObject({ tenant: 'fresh', keys: {} });
+          expect((await store.list()).map((t) => t.tenant)).toContain('fresh');
+        } finally {
+          await rm(fresh, { recursive: true, force: true });
+        }
+      },
+    );
 
     it('brings in creds and every key under its original id', async () => {
       const result = await importMultiFileFolder(store, 'moved', folder);

@@ -26,7 +26,8 @@ function freshSchema(label: string): string {
 
 async function setLease(schema: string, tenant: string, owner: string, epoch: number) {
   await queryRows(
-    `INSERT INTO "${schema}".leases (tenant_id, owner_id, epoch, expires_at, acquired_at, renewed_at)
+    `INSERT INTO "${schema}".leases
+       (tenant_id, owner_id, epoch, expires_at, acquired_at, renewed_at)
      VALUES ($1, $2, $3, now() + interval '1 minute', now(), now())
      ON CONFLICT (tenant_id) DO UPDATE SET owner_id = $2, epoch = $3`,
     [tenant, owner, epoch],
@@ -72,17 +73,20 @@ describe('writes fenced by a lease epoch', () => {
     expect(JSON.parse(rows[0]?.creds ?? '{}').accountSyncCounter).toBe(1);
   });
 
-  it('flush reports creds that stay unsaved, so a restart does not go on without them', async () => {
-    const schema = freshSchema('fence_flush');
-    const store = await openStore(schema);
-    await setLease(schema, 'unsaved', 'replica-a', 3);
-    const auth = await store.load('unsaved', { fence: { owner: 'replica-a', epoch: 3 } });
-    await setLease(schema, 'unsaved', 'replica-b', 4);
-    auth.state.creds.accountSyncCounter = 9;
-    void auth.saveCreds().catch(() => undefined);
-    await expect(auth.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
-    await expect(auth.flush()).rejects.toThrow(/store_write_failed: creds of tenant unsaved/);
-  });
+  it(
+    'flush reports creds that stay unsaved, ' + 'so a restart does not go on without them',
+    async () => {
+      const schema = freshSchema('fence_flush');
+      const store = await openStore(schema);
+      await setLease(schema, 'unsaved', 'replica-a', 3);
+      const auth = await store.load('unsaved', { fence: { owner: 'replica-a', epoch: 3 } });
+      await setLease(schema, 'unsaved', 'replica-b', 4);
+      auth.state.creds.accountSyncCounter = 9;
+      void auth.saveCreds().catch(() => undefined);
+      await expect(auth.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
+      await expect(auth.flush()).rejects.toThrow(/store_write_failed: creds of tenant unsaved/);
+    },
+  );
 
   it('refuse a handle without a lease row at all', async () => {
     const schema = freshSchema('fence_none');

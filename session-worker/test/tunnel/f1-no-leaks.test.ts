@@ -89,7 +89,8 @@ function directRecords(fromSeq: number) {
 function describeRequests(requests: readonly RequestRecord[]): string[] {
   return clientRequests(requests).map(
     (request) =>
-      `${request.remoteAddress} ${request.kind} ${request.method} ${request.host}${request.path.split('?')[0]}`,
+      `${request.remoteAddress} ${request.kind} ${request.method} ` +
+      `${request.host}${request.path.split('?')[0]}`,
   );
 }
 
@@ -127,86 +128,94 @@ async function mediaBothWays(): Promise<void> {
 }
 
 describe('F1: no unexplained direct connection while a peer is present', () => {
-  it('carries pairing, history sync, media both ways and the version lookup through the tunnel', async () => {
-    peer = await stack.startPeer(TENANT);
-    const { lastSeq } = await standin.control.records();
-    const auditFrom = stack.audit.snapshot().recent.at(-1)?.seq ?? 0;
-    await pairTenant(stack.harness, standin, TENANT, PHONE);
-    await waitFor(
-      () => histories[0],
-      'the history sync',
-      stack.harness.config.defaultQueryTimeoutMs,
-    );
-    await mediaBothWays();
-
-    const { requests } = await standin.control.records(lastSeq);
-    const direct = directRecords(auditFrom);
-    const worker = workerConnections(requests);
-    console.log(
-      `[F1 with a peer] requests seen by the stand-in:\n  ${describeRequests(requests).join('\n  ')}`,
-    );
-    console.log(
-      `[F1 with a peer] direct connections: ${worker.size} at the stand-in, ` +
-        `${direct.length} explained in the audit (${direct.map((r) => `${r.host} ${r.reason}`).join(', ')}); ` +
-        `unexplained: ${Math.max(0, worker.size - direct.length)}`,
-    );
-
-    const records = await standin.control.records();
-    expect(connectionsOf(records, PHONE).map((c) => [c.kind, c.remoteAddress])).toEqual([
-      ['registration', PEER_ADDRESS],
-      ['login', PEER_ADDRESS],
-    ]);
-    const media = clientRequests(requests).filter((r) => r.host !== 'web.whatsapp.com');
-    expect(media.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(media.map((r) => r.remoteAddress))).toEqual(new Set([PEER_ADDRESS]));
-    // The version file carries no CORS header, so no page can read it: it
-    // goes direct with that reason, and nothing else does.
-    expect(direct.map((record) => [record.host, record.reason, record.leak])).toEqual([
-      ['web.whatsapp.com', 'not_relayable', false],
-    ]);
-    expect(worker.size).toBe(direct.length);
-    expect(stack.audit.tenant(TENANT).leaks).toBe(0);
-    expect(stack.service.stats(TENANT)!.routes.direct.requests).toBe(1);
-  });
-
-  it('catches connections planted through tls.connect, https.request and a bare fetch', async () => {
-    const logger = captureLogger();
-    const guards = installProcessGuards({ mode: 'refuse', audit: stack.audit, logger });
-    const { lastSeq } = await standin.control.records();
-    try {
-      const viaTls = await new Promise<unknown>((resolve) => {
-        const socket = tls.connect({ host: 'web.whatsapp.com', port: 443 });
-        socket.on('error', resolve);
-      });
-      const viaHttps = await new Promise<unknown>((resolve) => {
-        const request = https.request({ host: 'mmg.whatsapp.net', path: '/planted' });
-        request.on('error', resolve);
-        request.end();
-      });
-      const viaFetch = await fetch('https://mmg.whatsapp.net/planted').then(
-        () => null,
-        (error: unknown) => error,
+  it(
+    'carries pairing, history sync, media both ways ' + 'and the version lookup through the tunnel',
+    async () => {
+      peer = await stack.startPeer(TENANT);
+      const { lastSeq } = await standin.control.records();
+      const auditFrom = stack.audit.snapshot().recent.at(-1)?.seq ?? 0;
+      await pairTenant(stack.harness, standin, TENANT, PHONE);
+      await waitFor(
+        () => histories[0],
+        'the history sync',
+        stack.harness.config.defaultQueryTimeoutMs,
       );
-      expect([codeOf(viaTls), codeOf(viaHttps), codeOf(viaFetch)]).toEqual([
-        'tenant_missing',
-        'tenant_missing',
-        'tenant_missing',
+      await mediaBothWays();
+
+      const { requests } = await standin.control.records(lastSeq);
+      const direct = directRecords(auditFrom);
+      const worker = workerConnections(requests);
+      console.log(
+        `[F1 with a peer] requests seen by the stand-in:\n ` +
+          ` ${describeRequests(requests).join('\n  ')}`,
+      );
+      console.log(
+        `[F1 with a peer] direct connections: ${worker.size} at the stand-in, ` +
+          `${direct.length} explained in the audit ` +
+          `(${direct.map((r) => `${r.host} ${r.reason}`).join(', ')}); ` +
+          `unexplained: ${Math.max(0, worker.size - direct.length)}`,
+      );
+
+      const records = await standin.control.records();
+      expect(connectionsOf(records, PHONE).map((c) => [c.kind, c.remoteAddress])).toEqual([
+        ['registration', PEER_ADDRESS],
+        ['login', PEER_ADDRESS],
       ]);
-      expect(stack.audit.snapshot().unattributed.bySource).toEqual({
-        'guard:tls': 1,
-        'guard:https': 1,
-        'guard:fetch': 1,
-      });
-      expect(logger.lines.map((line) => line.fields['action'])).toEqual([
-        'refused',
-        'refused',
-        'refused',
+      const media = clientRequests(requests).filter((r) => r.host !== 'web.whatsapp.com');
+      expect(media.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(media.map((r) => r.remoteAddress))).toEqual(new Set([PEER_ADDRESS]));
+      // The version file carries no CORS header, so no page can read it: it
+      // goes direct with that reason, and nothing else does.
+      expect(direct.map((record) => [record.host, record.reason, record.leak])).toEqual([
+        ['web.whatsapp.com', 'not_relayable', false],
       ]);
-    } finally {
-      guards.uninstall();
-    }
-    expect((await standin.control.records(lastSeq)).requests).toEqual([]);
-  });
+      expect(worker.size).toBe(direct.length);
+      expect(stack.audit.tenant(TENANT).leaks).toBe(0);
+      expect(stack.service.stats(TENANT)!.routes.direct.requests).toBe(1);
+    },
+  );
+
+  it(
+    'catches connections planted through ' + 'tls.connect, https.request and a bare fetch',
+    async () => {
+      const logger = captureLogger();
+      const guards = installProcessGuards({ mode: 'refuse', audit: stack.audit, logger });
+      const { lastSeq } = await standin.control.records();
+      try {
+        const viaTls = await new Promise<unknown>((resolve) => {
+          const socket = tls.connect({ host: 'web.whatsapp.com', port: 443 });
+          socket.on('error', resolve);
+        });
+        const viaHttps = await new Promise<unknown>((resolve) => {
+          const request = https.request({ host: 'mmg.whatsapp.net', path: '/planted' });
+          request.on('error', resolve);
+          request.end();
+        });
+        const viaFetch = await fetch('https://mmg.whatsapp.net/planted').then(
+          () => null,
+          (error: unknown) => error,
+        );
+        expect([codeOf(viaTls), codeOf(viaHttps), codeOf(viaFetch)]).toEqual([
+          'tenant_missing',
+          'tenant_missing',
+          'tenant_missing',
+        ]);
+        expect(stack.audit.snapshot().unattributed.bySource).toEqual({
+          'guard:tls': 1,
+          'guard:https': 1,
+          'guard:fetch': 1,
+        });
+        expect(logger.lines.map((line) => line.fields['action'])).toEqual([
+          'refused',
+          'refused',
+          'refused',
+        ]);
+      } finally {
+        guards.uninstall();
+      }
+      expect((await standin.control.records(lastSeq)).requests).toEqual([]);
+    },
+  );
 
   it('sends all of it direct once the peer is gone, each connection with its reason', async () => {
     const from = stack.harness.transitions.length;
@@ -228,45 +237,48 @@ describe('F1: no unexplained direct connection while a peer is present', () => {
     expect(stack.audit.tenant(TENANT).leaks).toBe(0);
   });
 
-  it('counts, logs and tells every page of a direct connection made while the tunnel was up', async () => {
-    const tenant = 'f1-leak';
-    const from = stack.harness.transitions.length;
-    const tab = await stack.startPeer(tenant);
-    await pairTenant(stack.harness, standin, tenant, '15550100402');
-    await stack.harness.reach(tenant, 'connected', moveMs, from);
-    await waitFor(
-      () => (stack.service.status(tenant)?.protected ? true : undefined),
-      'the tenant to be protected',
-    );
-    const egress = stack.harness.manager.egress(tenant)!;
-    // A code path that skipped the route decision and opened its own connection.
-    stack.audit.record({
-      tenant,
-      source: 'dispatcher',
-      host: 'mmg.whatsapp.net',
-      port: 443,
-      leg: 'download',
-      route: 'direct',
-      reason: 'skipped_decision',
-      policy: egress.policy,
-      peer: egress.peer,
-    });
+  it(
+    'counts, logs and tells every page of a direct ' + 'connection made while the tunnel was up',
+    async () => {
+      const tenant = 'f1-leak';
+      const from = stack.harness.transitions.length;
+      const tab = await stack.startPeer(tenant);
+      await pairTenant(stack.harness, standin, tenant, '15550100402');
+      await stack.harness.reach(tenant, 'connected', moveMs, from);
+      await waitFor(
+        () => (stack.service.status(tenant)?.protected ? true : undefined),
+        'the tenant to be protected',
+      );
+      const egress = stack.harness.manager.egress(tenant)!;
+      // A code path that skipped the route decision and opened its own connection.
+      stack.audit.record({
+        tenant,
+        source: 'dispatcher',
+        host: 'mmg.whatsapp.net',
+        port: 443,
+        leg: 'download',
+        route: 'direct',
+        reason: 'skipped_decision',
+        policy: egress.policy,
+        peer: egress.peer,
+      });
 
-    const status = await waitFor(
-      () => (tab.tenantStatus?.leaks === 1 ? tab.tenantStatus : undefined),
-      'the page to hear of the leak',
-    );
-    expect(status).toMatchObject({
-      protected: false,
-      leaks: 1,
-      reason: '1 direct connection to WhatsApp while the tunnel was up',
-    });
-    expect(stack.service.stats(tenant)!.leaks.count).toBe(1);
-    expect(
-      stack.logger.lines.filter(
-        (line) => line.level === 'error' && line.fields['tenant'] === tenant,
-      ),
-    ).toHaveLength(1);
-    tab.stop();
-  });
+      const status = await waitFor(
+        () => (tab.tenantStatus?.leaks === 1 ? tab.tenantStatus : undefined),
+        'the page to hear of the leak',
+      );
+      expect(status).toMatchObject({
+        protected: false,
+        leaks: 1,
+        reason: '1 direct connection to WhatsApp while the tunnel was up',
+      });
+      expect(stack.service.stats(tenant)!.leaks.count).toBe(1);
+      expect(
+        stack.logger.lines.filter(
+          (line) => line.level === 'error' && line.fields['tenant'] === tenant,
+        ),
+      ).toHaveLength(1);
+      tab.stop();
+    },
+  );
 });

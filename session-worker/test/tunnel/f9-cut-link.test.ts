@@ -139,79 +139,85 @@ describe('F9: frames of a dead connection never reach a new one', () => {
     peer.stop();
   });
 
-  it("drops what Baileys sent while the worker's own link was cut off, and logs in again", async () => {
-    const tenant = 'f9-worker-cut';
-    const phone = '15550100902';
-    const peer: RelayPeer = await stack.startPeer(tenant);
-    await pairTenant(stack.harness, standin, tenant, phone);
-    await until(
-      async () =>
-        connectionsOf(await standin.control.records(), phone).at(-1)?.remoteAddress === PEER_ADDRESS
-          ? true
-          : undefined,
-      'the session on the tunnel',
-      BOUNDS.peerJoinMs + stack.harness.config.connectTimeoutMs * 2,
-    );
-    const before = await standin.control.records();
-    const tunneled = connectionsOf(before, phone).at(-1)!;
-    const socketsBefore = sockets.sockets();
-    const jid = `${contact.phone}@s.whatsapp.net`;
-    const from = stack.harness.transitions.length;
+  it(
+    "drops what Baileys sent while the worker's " + 'own link was cut off, and logs in again',
+    async () => {
+      const tenant = 'f9-worker-cut';
+      const phone = '15550100902';
+      const peer: RelayPeer = await stack.startPeer(tenant);
+      await pairTenant(stack.harness, standin, tenant, phone);
+      await until(
+        async () =>
+          connectionsOf(await standin.control.records(), phone).at(-1)?.remoteAddress ===
+          PEER_ADDRESS
+            ? true
+            : undefined,
+        'the session on the tunnel',
+        BOUNDS.peerJoinMs + stack.harness.config.connectTimeoutMs * 2,
+      );
+      const before = await standin.control.records();
+      const tunneled = connectionsOf(before, phone).at(-1)!;
+      const socketsBefore = sockets.sockets();
+      const jid = `${contact.phone}@s.whatsapp.net`;
+      const from = stack.harness.transitions.length;
 
-    workerRelay.cut();
-    const sent = await Promise.allSettled(
-      Array.from({ length: 10 }, () =>
-        stack.harness.manager.withSocket(tenant, (sock) =>
-          sock.sendPresenceUpdate('composing', jid),
+      workerRelay.cut();
+      const sent = await Promise.allSettled(
+        Array.from({ length: 10 }, () =>
+          stack.harness.manager.withSocket(tenant, (sock) =>
+            sock.sendPresenceUpdate('composing', jid),
+          ),
         ),
-      ),
-    );
-    expect(sent.map((result) => result.status)).toEqual(Array(10).fill('fulfilled'));
-    // The link hears nothing for its silence bound and is replaced; the
-    // tunneled WebSocket is lost with it, and Baileys moves direct.
-    const silenceMs = TEST_TUNNEL_SETTINGS.link?.silenceMs ?? 0;
-    await stack.harness.reach(
-      tenant,
-      'connected',
-      silenceMs +
-        (TEST_TUNNEL_SETTINGS.link?.pingIntervalMs ?? 0) +
-        stack.harness.config.connectTimeoutMs * 2,
-      from,
-    );
-    expect(connectionsOf(await standin.control.records(), phone).at(-1)).toMatchObject({
-      kind: 'login',
-      remoteAddress: WORKER_ADDRESS,
-    });
-    await new Promise((resolve) => setTimeout(resolve, CUT_MS));
-    workerRelay.restore();
-    await until(
-      async () =>
-        connectionsOf(await standin.control.records(), phone).at(-1)?.remoteAddress === PEER_ADDRESS
-          ? true
-          : undefined,
-      'the session back on the tunnel',
-      BOUNDS.linkOpenMs + BOUNDS.peerJoinMs + stack.harness.config.connectTimeoutMs * 2,
-    );
+      );
+      expect(sent.map((result) => result.status)).toEqual(Array(10).fill('fulfilled'));
+      // The link hears nothing for its silence bound and is replaced; the
+      // tunneled WebSocket is lost with it, and Baileys moves direct.
+      const silenceMs = TEST_TUNNEL_SETTINGS.link?.silenceMs ?? 0;
+      await stack.harness.reach(
+        tenant,
+        'connected',
+        silenceMs +
+          (TEST_TUNNEL_SETTINGS.link?.pingIntervalMs ?? 0) +
+          stack.harness.config.connectTimeoutMs * 2,
+        from,
+      );
+      expect(connectionsOf(await standin.control.records(), phone).at(-1)).toMatchObject({
+        kind: 'login',
+        remoteAddress: WORKER_ADDRESS,
+      });
+      await new Promise((resolve) => setTimeout(resolve, CUT_MS));
+      workerRelay.restore();
+      await until(
+        async () =>
+          connectionsOf(await standin.control.records(), phone).at(-1)?.remoteAddress ===
+          PEER_ADDRESS
+            ? true
+            : undefined,
+        'the session back on the tunnel',
+        BOUNDS.linkOpenMs + BOUNDS.peerJoinMs + stack.harness.config.connectTimeoutMs * 2,
+      );
 
-    const after = await standin.control.records();
-    const later = after.connections.filter(
-      (connection) => connection.account === phone && connection.openedAt > tunneled.openedAt,
-    );
-    expect(later.filter((connection) => connection.outcome?.startsWith('protocol-error'))).toEqual(
-      [],
-    );
-    expect(await standin.control.failures()).toEqual([]);
-    const stats = stack.service.stats(tenant)!;
-    console.log(
-      `[F9 worker link] room sockets opened ${sockets.sockets() - socketsBefore}; dropped: ` +
-        `worker ${JSON.stringify(stats.framesDropped.byReason)}, peer ${JSON.stringify(peer.stats().dropped.byReason)}`,
-    );
-    expect(sockets.sockets()).toBeGreaterThan(socketsBefore);
-    expect(new Set(sockets.firstFrames)).toEqual(new Set(['Hello']));
-    expect(stack.changes.filter((c) => c.tenant === tenant).map((c) => c.reason)).toEqual([
-      'tunnel_lost',
-      'tunnel_ready',
-    ]);
-    peer.stop();
-  });
+      const after = await standin.control.records();
+      const later = after.connections.filter(
+        (connection) => connection.account === phone && connection.openedAt > tunneled.openedAt,
+      );
+      expect(
+        later.filter((connection) => connection.outcome?.startsWith('protocol-error')),
+      ).toEqual([]);
+      expect(await standin.control.failures()).toEqual([]);
+      const stats = stack.service.stats(tenant)!;
+      console.log(
+        `[F9 worker link] room sockets opened ${sockets.sockets() - socketsBefore}; dropped: ` +
+          `worker ${JSON.stringify(stats.framesDropped.byReason)}, ` +
+          `peer ${JSON.stringify(peer.stats().dropped.byReason)}`,
+      );
+      expect(sockets.sockets()).toBeGreaterThan(socketsBefore);
+      expect(new Set(sockets.firstFrames)).toEqual(new Set(['Hello']));
+      expect(stack.changes.filter((c) => c.tenant === tenant).map((c) => c.reason)).toEqual([
+        'tunnel_lost',
+        'tunnel_ready',
+      ]);
+      peer.stop();
+    },
+  );
 });

@@ -95,106 +95,125 @@ function seenFor(path: string) {
 }
 
 describe('relayed HTTP exchanges', () => {
-  it('downloads 10 MB through the peer byte for byte, seen at the upstream from the restaurant', async () => {
-    await tunnelUp();
-    const response = await fetchThrough('/blob/10485760');
-    const body = Buffer.from(await response.arrayBuffer());
+  it(
+    'downloads 10 MB through the peer byte for ' + 'byte, seen at the upstream from the restaurant',
+    async () => {
+      await tunnelUp();
+      const response = await fetchThrough('/blob/10485760');
+      const body = Buffer.from(await response.arrayBuffer());
 
-    expect(response.status).toBe(200);
-    expect(body.length).toBe(10_485_760);
-    expect(sha256(body)).toBe(sha256(payload(10_485_760)));
-    expect(seenFor('/blob/10485760').map((entry) => entry.remoteAddress)).toEqual([PEER_ADDRESS]);
-    expect(fixture.service.stats(fixture.egress.tenant)?.routes.tunnel).toMatchObject({
-      requests: 1,
-      succeeded: 1,
-      bytesReceived: 10_485_760,
-    });
-  });
+      expect(response.status).toBe(200);
+      expect(body.length).toBe(10_485_760);
+      expect(sha256(body)).toBe(sha256(payload(10_485_760)));
+      expect(seenFor('/blob/10485760').map((entry) => entry.remoteAddress)).toEqual([PEER_ADDRESS]);
+      expect(fixture.service.stats(fixture.egress.tenant)?.routes.tunnel).toMatchObject({
+        requests: 1,
+        succeeded: 1,
+        bytesReceived: 10_485_760,
+      });
+    },
+  );
 
-  it('uploads 10 MB through the peer byte for byte, with the page origin the upstream sees', async () => {
-    await tunnelUp();
-    const body = payload(10 * 1024 * 1024, 'upload');
-    const answer = await uploadThrough('/mms/image/upload-10mb', body);
+  it(
+    'uploads 10 MB through the peer byte for ' + 'byte, with the page origin the upstream sees',
+    async () => {
+      await tunnelUp();
+      const body = payload(10 * 1024 * 1024, 'upload');
+      const answer = await uploadThrough('/mms/image/upload-10mb', body);
 
-    expect(answer).toEqual({
-      status: 200,
-      json: { length: 10_485_760, sha256: sha256(body) },
-    });
-    const seen = seenFor('/mms/image/upload-10mb');
-    expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({
-      remoteAddress: PEER_ADDRESS,
-      origin: 'https://orders.restaurant.test',
-    });
-  });
+      expect(answer).toEqual({
+        status: 200,
+        json: { length: 10_485_760, sha256: sha256(body) },
+      });
+      const seen = seenFor('/mms/image/upload-10mb');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({
+        remoteAddress: PEER_ADDRESS,
+        origin: 'https://orders.restaurant.test',
+      });
+    },
+  );
 
-  it('sends a request held before its headers direct when the peer goes, and it completes', async () => {
-    await tunnelUp();
-    const pending = fetchThrough('/hold');
-    await upstream.arrived('/hold');
-    peer.stop();
-    // The room resets the stream when the peer leaves; the GET is replay-safe
-    // and nothing of its answer came, so it goes direct, and is held there too.
-    await upstream.arrived('/hold', 2);
-    upstream.release();
-    const response = await pending;
-    const body = Buffer.from(await response.arrayBuffer());
+  it(
+    'sends a request held before its headers ' + 'direct when the peer goes, and it completes',
+    async () => {
+      await tunnelUp();
+      const pending = fetchThrough('/hold');
+      await upstream.arrived('/hold');
+      peer.stop();
+      // The room resets the stream when the peer leaves; the GET is replay-safe
+      // and nothing of its answer came, so it goes direct, and is held there too.
+      await upstream.arrived('/hold', 2);
+      upstream.release();
+      const response = await pending;
+      const body = Buffer.from(await response.arrayBuffer());
 
-    expect(response.status).toBe(200);
-    expect(sha256(body)).toBe(sha256(payload(16, 'held')));
-    expect(seenFor('/hold').map((entry) => entry.remoteAddress)).toEqual([
-      PEER_ADDRESS,
-      WORKER_ADDRESS,
-    ]);
-    const { routes } = fixture.service.stats(fixture.egress.tenant)!;
-    expect(routes.tunnel.fallbacks).toBe(1);
-    expect(routes.direct.succeeded).toBe(1);
-  });
+      expect(response.status).toBe(200);
+      expect(sha256(body)).toBe(sha256(payload(16, 'held')));
+      expect(seenFor('/hold').map((entry) => entry.remoteAddress)).toEqual([
+        PEER_ADDRESS,
+        WORKER_ADDRESS,
+      ]);
+      const { routes } = fixture.service.stats(fixture.egress.tenant)!;
+      expect(routes.tunnel.fallbacks).toBe(1);
+      expect(routes.direct.succeeded).toBe(1);
+    },
+  );
 
-  it('fails a download whose tunnel goes after its headers with a code, and never sends it again', async () => {
-    await tunnelUp();
-    const response = await fetchThrough('/stall/65536');
-    expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
-    const first = await reader.read();
-    expect(first.done).toBe(false);
-    peer.stop();
-    let failure: unknown = null;
-    try {
-      for (;;) if ((await reader.read()).done) break;
-    } catch (error) {
-      failure = error;
-    }
+  it(
+    'fails a download whose tunnel goes after its ' +
+      'headers with a code, and never sends it again',
+    async () => {
+      await tunnelUp();
+      const response = await fetchThrough('/stall/65536');
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      expect(first.done).toBe(false);
+      peer.stop();
+      let failure: unknown = null;
+      try {
+        for (;;) if ((await reader.read()).done) break;
+      } catch (error) {
+        failure = error;
+      }
 
-    expect(codeOf(failure)).toBe('peer_gone');
-    expect(seenFor('/stall/65536').map((entry) => entry.remoteAddress)).toEqual([PEER_ADDRESS]);
-    upstream.release();
-  });
+      expect(codeOf(failure)).toBe('peer_gone');
+      expect(seenFor('/stall/65536').map((entry) => entry.remoteAddress)).toEqual([PEER_ADDRESS]);
+      upstream.release();
+    },
+  );
 
-  it("fails a download the upstream cuts after its headers with the peer's code, sent once", async () => {
-    await tunnelUp();
-    const response = await fetchThrough('/cut/65536');
-    expect(response.status).toBe(200);
-    const failure = await response.arrayBuffer().then(
-      () => null,
-      (error: unknown) => error,
-    );
+  it(
+    'fails a download the upstream cuts after ' + "its headers with the peer's code, sent once",
+    async () => {
+      await tunnelUp();
+      const response = await fetchThrough('/cut/65536');
+      expect(response.status).toBe(200);
+      const failure = await response.arrayBuffer().then(
+        () => null,
+        (error: unknown) => error,
+      );
 
-    console.log(`[cut after headers] failed with ${codeOf(failure)}`);
-    expect(codeOf(failure)).toBe('browser_network');
-    expect(seenFor('/cut/65536')).toHaveLength(1);
-  });
+      console.log(`[cut after headers] failed with ${codeOf(failure)}`);
+      expect(codeOf(failure)).toBe('browser_network');
+      expect(seenFor('/cut/65536')).toHaveLength(1);
+    },
+  );
 
-  it('sends a redirect the browser may not follow direct, where the client follows it', async () => {
-    await tunnelUp();
-    const response = await fetchThrough('/redirect');
-    const body = Buffer.from(await response.arrayBuffer());
+  it(
+    'sends a redirect the browser may not ' + 'follow direct, where the client follows it',
+    async () => {
+      await tunnelUp();
+      const response = await fetchThrough('/redirect');
+      const body = Buffer.from(await response.arrayBuffer());
 
-    expect(response.status).toBe(200);
-    expect(sha256(body)).toBe(sha256(payload(16)));
-    expect(seenFor('/redirect').map((entry) => entry.remoteAddress)).toEqual([
-      PEER_ADDRESS,
-      WORKER_ADDRESS,
-    ]);
-  });
+      expect(response.status).toBe(200);
+      expect(sha256(body)).toBe(sha256(payload(16)));
+      expect(seenFor('/redirect').map((entry) => entry.remoteAddress)).toEqual([
+        PEER_ADDRESS,
+        WORKER_ADDRESS,
+      ]);
+    },
+  );
 });

@@ -68,48 +68,51 @@ describe('the WebSocket follows the tunnel as it comes and goes', () => {
     });
   });
 
-  it('moves onto a tunnel that arrives with a login, no QR, and the next requests follow', async () => {
-    const from = stack.harness.transitions.length;
-    const before = await accountFigures();
-    peer = await stack.startPeer(TENANT);
-    await stack.harness.reach(TENANT, 'connected', moveMs, from);
+  it(
+    'moves onto a tunnel that arrives with a ' + 'login, no QR, and the next requests follow',
+    async () => {
+      const from = stack.harness.transitions.length;
+      const before = await accountFigures();
+      peer = await stack.startPeer(TENANT);
+      await stack.harness.reach(TENANT, 'connected', moveMs, from);
 
-    expect(statuses(stack.harness, TENANT, from)).toEqual([
-      'reconnecting(route_changed)',
-      'starting(route_changed)',
-      'connected(opened)',
-    ]);
-    expect(await latestConnection()).toMatchObject({
-      kind: 'login',
-      remoteAddress: PEER_ADDRESS,
-      origin: 'https://orders.restaurant.test',
-    });
-    expect(await accountFigures()).toEqual(before);
-    expect(stack.changes.at(-1)).toMatchObject({
-      tenant: TENANT,
-      from: 'direct',
-      to: 'tunnel',
-      reason: 'tunnel_ready',
-      controlled: true,
-    });
+      expect(statuses(stack.harness, TENANT, from)).toEqual([
+        'reconnecting(route_changed)',
+        'starting(route_changed)',
+        'connected(opened)',
+      ]);
+      expect(await latestConnection()).toMatchObject({
+        kind: 'login',
+        remoteAddress: PEER_ADDRESS,
+        origin: 'https://orders.restaurant.test',
+      });
+      expect(await accountFigures()).toEqual(before);
+      expect(stack.changes.at(-1)).toMatchObject({
+        tenant: TENANT,
+        from: 'direct',
+        to: 'tunnel',
+        reason: 'tunnel_ready',
+        controlled: true,
+      });
 
-    const { lastSeq } = await standin.control.records();
-    await stack.harness.manager.withSocket(TENANT, (sock) =>
-      sock.sendMessage(`${contact.phone}@s.whatsapp.net`, {
-        image: testPng(40, 30, 1),
-        mimetype: 'image/png',
-      }),
-    );
-    const { requests } = await standin.control.records(lastSeq);
-    const uploads = requests.filter(
-      (request) => request.method === 'POST' && request.party === null,
-    );
-    expect(uploads.map((request) => request.remoteAddress)).toEqual([PEER_ADDRESS]);
-    await waitFor(
-      () => (stack.service.status(TENANT)?.protected ? true : undefined),
-      'the tenant to be protected',
-    );
-  });
+      const { lastSeq } = await standin.control.records();
+      await stack.harness.manager.withSocket(TENANT, (sock) =>
+        sock.sendMessage(`${contact.phone}@s.whatsapp.net`, {
+          image: testPng(40, 30, 1),
+          mimetype: 'image/png',
+        }),
+      );
+      const { requests } = await standin.control.records(lastSeq);
+      const uploads = requests.filter(
+        (request) => request.method === 'POST' && request.party === null,
+      );
+      expect(uploads.map((request) => request.remoteAddress)).toEqual([PEER_ADDRESS]);
+      await waitFor(
+        () => (stack.service.status(TENANT)?.protected ? true : undefined),
+        'the tenant to be protected',
+      );
+    },
+  );
 
   it('goes direct at once when the tab closes; the session is kept', async () => {
     const from = stack.harness.transitions.length;

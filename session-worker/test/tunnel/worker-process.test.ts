@@ -131,86 +131,92 @@ describe('the worker process with a tunnel', () => {
     expect((await latestConnection())?.remoteAddress).toBe(WORKER_ADDRESS);
   });
 
-  it("mints a peer token with the tenant key, and refuses another tenant's key and none", async () => {
-    const minted = await peerToken(tenant);
-    expect(minted.status).toBe(200);
-    const claims = await verifyToken(minted.body.token, keys.keys, {
-      tenant: TENANT,
-      roles: ['peer'],
-    });
-    expect(claims.expiresAt - claims.issuedAt).toBe(600);
-    const wrong = await peerToken(other);
-    expect([wrong.status, wrong.body.error?.code]).toEqual([403, 'auth_wrong_tenant']);
-    const none = await peerToken(tenant.as(null));
-    expect([none.status, none.body.error?.code]).toEqual([401, 'auth_missing']);
-  });
+  it(
+    'mints a peer token with the tenant key, ' + "and refuses another tenant's key and none",
+    async () => {
+      const minted = await peerToken(tenant);
+      expect(minted.status).toBe(200);
+      const claims = await verifyToken(minted.body.token, keys.keys, {
+        tenant: TENANT,
+        roles: ['peer'],
+      });
+      expect(claims.expiresAt - claims.issuedAt).toBe(600);
+      const wrong = await peerToken(other);
+      expect([wrong.status, wrong.body.error?.code]).toEqual([403, 'auth_wrong_tenant']);
+      const none = await peerToken(tenant.as(null));
+      expect([none.status, none.body.error?.code]).toEqual([401, 'auth_missing']);
+    },
+  );
 
-  it('moves the session onto the tab that joined with that token, and says so everywhere', async () => {
-    const since = events.events.length;
-    const started = Date.now();
-    peer = startNodePeer({
-      host: room.host,
-      tenant: TENANT,
-      // The backend's route behind the page: a new token for every connection attempt.
-      getToken: async () => {
-        const answer = await peerToken(tenant);
-        if (answer.status !== 200) throw new Error(`token route answered ${answer.status}`);
-        peerTokens += 1;
-        return answer.body.token;
-      },
-      mode: 'development',
-      devHostMap: standinDevMap(standin),
-      localAddress: PEER_ADDRESS,
-      reconnect: TEST_PEER_RECONNECT,
-    });
-    await untilStatus(peer, 'connected');
-    expect(peerTokens).toBeGreaterThanOrEqual(1);
-    const fresh = (e: SseEvent) => events.events.indexOf(e) >= since;
-    const connected = await events.next(
-      (e) => fresh(e) && e.event === 'tunnel.connected',
-      'tunnel.connected',
-      MOVE_MS,
-    );
-    expect(dataOf(connected)).toMatchObject({ peerId: expect.any(String) });
-    const moved = await events.next(
-      (e) => fresh(e) && e.event === 'route.changed' && dataOf(e)['to'] === 'tunnel',
-      'route.changed to the tunnel',
-      MOVE_MS,
-    );
-    expect(dataOf(moved)).toEqual({
-      leg: 'websocket',
-      from: 'direct',
-      to: 'tunnel',
-      reason: 'tunnel_ready',
-      controlled: true,
-    });
-    report(`[process] tab joined to WebSocket on the tunnel: ${Date.now() - started} ms`);
-    await until(
-      async () => ((await latestConnection())?.remoteAddress === PEER_ADDRESS ? true : undefined),
-      'the login from the restaurant address',
-      MOVE_MS,
-    );
-    await until(
-      async () => {
-        const { status, route } = await session();
-        return status === 'connected' && route === 'tunnel' ? true : undefined;
-      },
-      'the session connected on the tunnel',
-      MOVE_MS,
-    );
-    const listed = await tenant.get<{ sessions: Record<string, unknown>[] }>(
-      '/api/baileys/sessions',
-    );
-    expect(listed.body.sessions).toEqual([
-      expect.objectContaining({
-        tenantId: TENANT,
-        status: 'connected',
-        hasTunnel: true,
-        tunnelHealthy: true,
-        route: 'tunnel',
-      }),
-    ]);
-  });
+  it(
+    'moves the session onto the tab that joined ' + 'with that token, and says so everywhere',
+    async () => {
+      const since = events.events.length;
+      const started = Date.now();
+      peer = startNodePeer({
+        host: room.host,
+        tenant: TENANT,
+        // The backend's route behind the page: a new token for every connection attempt.
+        getToken: async () => {
+          const answer = await peerToken(tenant);
+          if (answer.status !== 200) throw new Error(`token route answered ${answer.status}`);
+          peerTokens += 1;
+          return answer.body.token;
+        },
+        mode: 'development',
+        devHostMap: standinDevMap(standin),
+        localAddress: PEER_ADDRESS,
+        reconnect: TEST_PEER_RECONNECT,
+      });
+      await untilStatus(peer, 'connected');
+      expect(peerTokens).toBeGreaterThanOrEqual(1);
+      const fresh = (e: SseEvent) => events.events.indexOf(e) >= since;
+      const connected = await events.next(
+        (e) => fresh(e) && e.event === 'tunnel.connected',
+        'tunnel.connected',
+        MOVE_MS,
+      );
+      expect(dataOf(connected)).toMatchObject({ peerId: expect.any(String) });
+      const moved = await events.next(
+        (e) => fresh(e) && e.event === 'route.changed' && dataOf(e)['to'] === 'tunnel',
+        'route.changed to the tunnel',
+        MOVE_MS,
+      );
+      expect(dataOf(moved)).toEqual({
+        leg: 'websocket',
+        from: 'direct',
+        to: 'tunnel',
+        reason: 'tunnel_ready',
+        controlled: true,
+      });
+      report(`[process] tab joined to WebSocket on the tunnel: ${Date.now() - started} ms`);
+      await until(
+        async () => ((await latestConnection())?.remoteAddress === PEER_ADDRESS ? true : undefined),
+        'the login from the restaurant address',
+        MOVE_MS,
+      );
+      await until(
+        async () => {
+          const { status, route } = await session();
+          return status === 'connected' && route === 'tunnel' ? true : undefined;
+        },
+        'the session connected on the tunnel',
+        MOVE_MS,
+      );
+      const listed = await tenant.get<{ sessions: Record<string, unknown>[] }>(
+        '/api/baileys/sessions',
+      );
+      expect(listed.body.sessions).toEqual([
+        expect.objectContaining({
+          tenantId: TENANT,
+          status: 'connected',
+          hasTunnel: true,
+          tunnelHealthy: true,
+          route: 'tunnel',
+        }),
+      ]);
+    },
+  );
 
   it('relays an image upload through the tab, counted in the stats, metrics and log', async () => {
     const { lastSeq } = await standin.control.records();
@@ -299,60 +305,63 @@ describe('the worker process with a tunnel', () => {
     });
   });
 
-  it('tells every page of a policy change in the tenant status, read back with an admin token', async () => {
-    const token = await admin.post<{ token: string }>('/api/tunnel/tokens', {
-      role: 'admin',
-      tenantId: TENANT,
-    });
-    expect(token.status).toBe(200);
-    const inspect = async (bearer: string) =>
-      fetch(`http://${room.host}/admin/rooms/${TENANT}`, {
-        headers: { authorization: `Bearer ${bearer}` },
+  it(
+    'tells every page of a policy change in the ' + 'tenant status, read back with an admin token',
+    async () => {
+      const token = await admin.post<{ token: string }>('/api/tunnel/tokens', {
+        role: 'admin',
+        tenantId: TENANT,
       });
-    const put = await tenant.call('PUT', `/api/baileys/sessions/${TENANT}/policy`, {
-      body: { policy: 'tunnel-only' },
-    });
-    expect(put.status).toBe(200);
-    const seen = await until(
-      async () => {
-        const answer = (await (await inspect(token.body.token)).json()) as {
-          tenantStatus: Record<string, unknown> | null;
-          peers: { peerId: string }[];
-        };
-        return answer.tenantStatus?.['policy'] === 'tunnel-only' ? answer : undefined;
-      },
-      'the tunnel-only policy in the status frame',
-      BOUNDS.peerJoinMs,
-    );
-    expect(seen.tenantStatus).toMatchObject({
-      session: 'connected',
-      routes: { websocket: 'tunnel', download: 'tunnel', upload: 'tunnel' },
-      protected: true,
-      peer: {
-        peerId: seen.peers[0]!.peerId,
-        state: 'active',
-        health: 'healthy',
-        slow: false,
-      },
-    });
-    expect(peer!.tenantStatus?.policy).toBe('tunnel-only');
-    const back = await tenant.call('PUT', `/api/baileys/sessions/${TENANT}/policy`, {
-      body: { policy: 'prefer-tunnel' },
-    });
-    expect(back.status).toBe(200);
+      expect(token.status).toBe(200);
+      const inspect = async (bearer: string) =>
+        fetch(`http://${room.host}/admin/rooms/${TENANT}`, {
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+      const put = await tenant.call('PUT', `/api/baileys/sessions/${TENANT}/policy`, {
+        body: { policy: 'tunnel-only' },
+      });
+      expect(put.status).toBe(200);
+      const seen = await until(
+        async () => {
+          const answer = (await (await inspect(token.body.token)).json()) as {
+            tenantStatus: Record<string, unknown> | null;
+            peers: { peerId: string }[];
+          };
+          return answer.tenantStatus?.['policy'] === 'tunnel-only' ? answer : undefined;
+        },
+        'the tunnel-only policy in the status frame',
+        BOUNDS.peerJoinMs,
+      );
+      expect(seen.tenantStatus).toMatchObject({
+        session: 'connected',
+        routes: { websocket: 'tunnel', download: 'tunnel', upload: 'tunnel' },
+        protected: true,
+        peer: {
+          peerId: seen.peers[0]!.peerId,
+          state: 'active',
+          health: 'healthy',
+          slow: false,
+        },
+      });
+      expect(peer!.tenantStatus?.policy).toBe('tunnel-only');
+      const back = await tenant.call('PUT', `/api/baileys/sessions/${TENANT}/policy`, {
+        body: { policy: 'prefer-tunnel' },
+      });
+      expect(back.status).toBe(200);
 
-    const minted = await peerToken(tenant);
-    const refused = await inspect(minted.body.token);
-    const refusal = (await refused.json()) as { error: { code: string } };
-    expect([refused.status, refusal.error.code]).toEqual([403, 'auth_wrong_role']);
-    const every = await admin.post<{ token: string }>('/api/tunnel/tokens', { role: 'admin' });
-    const rooms = (await (
-      await fetch(`http://${room.host}/admin/rooms`, {
-        headers: { authorization: `Bearer ${every.body.token}` },
-      })
-    ).json()) as { rooms: { tenant: string }[] };
-    expect(rooms.rooms.map((entry) => entry.tenant)).toContain(TENANT);
-  });
+      const minted = await peerToken(tenant);
+      const refused = await inspect(minted.body.token);
+      const refusal = (await refused.json()) as { error: { code: string } };
+      expect([refused.status, refusal.error.code]).toEqual([403, 'auth_wrong_role']);
+      const every = await admin.post<{ token: string }>('/api/tunnel/tokens', { role: 'admin' });
+      const rooms = (await (
+        await fetch(`http://${room.host}/admin/rooms`, {
+          headers: { authorization: `Bearer ${every.body.token}` },
+        })
+      ).json()) as { rooms: { tenant: string }[] };
+      expect(rooms.rooms.map((entry) => entry.tenant)).toContain(TENANT);
+    },
+  );
 
   it('goes direct when the tab leaves, with a reason, keeping the session', async () => {
     const since = events.events.length;

@@ -75,7 +75,9 @@ export class ControlClient {
     return this.call('GET', '/');
   }
 
-  /** Requests with a sequence number above `since`, and every connection, login and registration. */
+  /**
+   * Requests with a sequence number above `since`, and every connection, login and registration.
+   */
   records(since = 0): Promise<RecordsSnapshot> {
     return this.call('GET', `/records?since=${since}`);
   }

@@ -58,7 +58,8 @@ export class MediaStore {
     const id = `${randomInt(1e8, 1e9)}_${randomInt(1e8, 1e9)}_${randomInt(1e8, 1e9)}_n`;
     const pathname = `/v/t62.7119-24/${id}.enc`;
     const expiry = (Math.floor(Date.now() / 1000) + LINK_TTL_SECONDS).toString(16).toUpperCase();
-    const directPath = `${pathname}?ccb=11-4&oh=${this.sign(pathname, expiry)}&oe=${expiry}&_nc_sid=5e03e0`;
+    const signature = this.sign(pathname, expiry);
+    const directPath = `${pathname}?ccb=11-4&oh=${signature}&oe=${expiry}&_nc_sid=5e03e0`;
     const media: StoredMedia = {
       id,
       account: owner.account,
@@ -93,6 +94,7 @@ export class MediaStore {
   }
 
   private sign(pathname: string, expiry: string): string {
-    return `01_${createHmac('sha256', this.secret).update(`${pathname}|${expiry}`).digest('base64url').slice(0, 40)}`;
+    const mac = createHmac('sha256', this.secret).update(`${pathname}|${expiry}`);
+    return `01_${mac.digest('base64url').slice(0, 40)}`;
   }
 }

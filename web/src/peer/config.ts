@@ -113,7 +113,10 @@ export interface PeerOptions {
   readonly page?: PageSignals | null;
   /** `development` is required for `devHostMap`; production refuses it. */
   readonly mode?: 'production' | 'development';
-  /** WhatsApp host name to a stand-in origin, e.g. `{ 'web.whatsapp.com': 'http://127.0.0.1:8080' }`. */
+  /**
+   * WhatsApp host name to a stand-in origin, e.g.
+   * `{ 'web.whatsapp.com': 'http://127.0.0.1:8080' }`.
+   */
   readonly devHostMap?: Readonly<Record<string, string>>;
   readonly party?: string;
   readonly software?: string;

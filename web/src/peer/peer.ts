@@ -36,7 +36,9 @@ export class RelayPeer {
   #probedAt: number | null = null;
   #probing: Promise<Legs> | null = null;
   #probeRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The wait before the next retry of a failed probe; null while no leg failed for a passing cause. */
+  /**
+   * The wait before the next retry of a failed probe; null while no leg failed for a passing cause.
+   */
   #probeRetryMs: number | null = null;
   #tenantStatus: TenantStatus | null = null;
   #session: RoomSession | null = null;

@@ -83,7 +83,8 @@ export function assertTargetKind(target: ResolvedTarget, kind: 'http' | 'websock
   if (socket !== (kind === 'websocket')) {
     throw new ProtocolError(
       'host_not_allowed',
-      `scheme ${target.requested.protocol} cannot carry ${kind === 'http' ? 'an HTTP exchange' : 'a WebSocket'}`,
+      `scheme ${target.requested.protocol} cannot carry ` +
+        `${kind === 'http' ? 'an HTTP exchange' : 'a WebSocket'}`,
       { host: target.host },
     );
   }

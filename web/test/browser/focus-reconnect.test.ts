@@ -61,50 +61,57 @@ describe('a page whose retries ran out (F7)', () => {
     expect(value.stats?.socketsOpened).toBe(1);
   });
 
-  it('stays offline in the background after the room is back: nothing retries by itself', async () => {
-    front = await stack.browser!.openTab('about:blank');
-    const hidden = await snapshot(tab);
-    expect(hidden).toMatchObject({ visibility: 'hidden', hasFocus: false });
-    await stack.gate.open();
-    const attempts = hidden.stats?.attempts;
-    // Longer than any backoff delay and connect timeout partysocket could still be in.
-    await new Promise((done) => setTimeout(done, RECONNECT.maxDelayMs + CONNECT_TIMEOUT_MS));
+  it(
+    'stays offline in the background after the ' + 'room is back: nothing retries by itself',
+    async () => {
+      front = await stack.browser!.openTab('about:blank');
+      const hidden = await snapshot(tab);
+      expect(hidden).toMatchObject({ visibility: 'hidden', hasFocus: false });
+      await stack.gate.open();
+      const attempts = hidden.stats?.attempts;
+      // Longer than any backoff delay and connect timeout partysocket could still be in.
+      await new Promise((done) => setTimeout(done, RECONNECT.maxDelayMs + CONNECT_TIMEOUT_MS));
 
-    expect(await snapshot(tab)).toMatchObject({
-      status: 'offline',
-      stats: { attempts },
-    });
-  });
+      expect(await snapshot(tab)).toMatchObject({
+        status: 'offline',
+        stats: { attempts },
+      });
+    },
+  );
 
-  it('reconnects when the tab comes back to the front, within one attempt, with a fresh token', async () => {
-    const before = await snapshot(tab);
-    const since = (await pageLog(tab)).length;
-    await tab.activate();
-    const { value, elapsedMs } = await untilPeerStatus(tab, 'connected', ONE_ATTEMPT_MS);
-    console.log(
-      `[F7] connected ${elapsedMs} ms after the tab was brought back (bound ${ONE_ATTEMPT_MS} ms)`,
-    );
+  it(
+    'reconnects when the tab comes back to the ' + 'front, within one attempt, with a fresh token',
+    async () => {
+      const before = await snapshot(tab);
+      const since = (await pageLog(tab)).length;
+      await tab.activate();
+      const { value, elapsedMs } = await untilPeerStatus(tab, 'connected', ONE_ATTEMPT_MS);
+      console.log(
+        `[F7] connected ${elapsedMs} ms after the tab ` +
+          `was brought back (bound ${ONE_ATTEMPT_MS} ms)`,
+      );
 
-    expect(value).toMatchObject({ visibility: 'visible', hasFocus: true });
-    const statuses = (await pageLog(tab, since)).filter((entry) => entry.name === 'status');
-    const [wake, ...rest] = statuses.map(
-      (entry) => entry.detail as { status: string; cause?: string },
-    );
-    // Chromium delivers focus and visibilitychange together, in either order;
-    // the first one starts the attempt and the second finds it under way.
-    console.log(`[F7] the attempt was started by the page's ${wake?.cause} event`);
-    expect(wake?.status).toBe('connecting');
-    expect(['focus', 'visible']).toContain(wake?.cause);
-    expect(rest).toEqual([{ status: 'handshaking' }, { status: 'connected' }]);
-    expect(value.tokensFetched).toBe(before.tokensFetched + 1);
-    const presence = await session.worker.untilPresence(
-      'the peer back as healthy primary',
-      (p) => p.peers.some((peer) => peer.peerId === p.primary && peer.health === 'healthy'),
-      ONE_ATTEMPT_MS + stack.broker.pingIntervalMs,
-    );
-    expect(presence.peers).toHaveLength(1);
-    await front.close();
-  });
+      expect(value).toMatchObject({ visibility: 'visible', hasFocus: true });
+      const statuses = (await pageLog(tab, since)).filter((entry) => entry.name === 'status');
+      const [wake, ...rest] = statuses.map(
+        (entry) => entry.detail as { status: string; cause?: string },
+      );
+      // Chromium delivers focus and visibilitychange together, in either order;
+      // the first one starts the attempt and the second finds it under way.
+      console.log(`[F7] the attempt was started by the page's ${wake?.cause} event`);
+      expect(wake?.status).toBe('connecting');
+      expect(['focus', 'visible']).toContain(wake?.cause);
+      expect(rest).toEqual([{ status: 'handshaking' }, { status: 'connected' }]);
+      expect(value.tokensFetched).toBe(before.tokensFetched + 1);
+      const presence = await session.worker.untilPresence(
+        'the peer back as healthy primary',
+        (p) => p.peers.some((peer) => peer.peerId === p.primary && peer.health === 'healthy'),
+        ONE_ATTEMPT_MS + stack.broker.pingIntervalMs,
+      );
+      expect(presence.peers).toHaveLength(1);
+      await front.close();
+    },
+  );
 
   it('joins once: the visibility event that came with the focus started nothing more', async () => {
     await waitUntil(

@@ -15,10 +15,14 @@ import { Stack } from './support/stack.js';
  * seconds. The room pings every 20 s, as in production.
  */
 const GRACE_SECONDS = 10;
-const THROTTLE_SWITCH = `--enable-features=IntensiveWakeUpThrottling:grace_period_seconds/${GRACE_SECONDS}`;
+const THROTTLE_SWITCH =
+  '--enable-features=IntensiveWakeUpThrottling:' + `grace_period_seconds/${GRACE_SECONDS}`;
 const HIDDEN_MS = 3 * 60_000;
 const TIMER_INTERVAL_MS = 1_000;
-/** Intensive throttling lets a chained timer run at most once a minute; 55 s leaves room for alignment. */
+/**
+ * Intensive throttling lets a chained timer run at most once a minute; 55 s leaves room for
+ * alignment.
+ */
 const THROTTLED_GAP_MS = 55_000;
 const PING_INTERVAL_MS = 20_000;
 const JOIN_BOUND_MS =

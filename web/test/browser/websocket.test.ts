@@ -146,7 +146,8 @@ describe('a logged-in session through the page, with the session worker and real
   it('kept one room socket in the page, with no frame dropped', async () => {
     const { stats } = await snapshot(restaurant.tab);
     console.log(
-      `[chat] page peer: ${stats?.streams.started} streams, ${stats?.upstreamBytesReceived} bytes ` +
+      `[chat] page peer: ${stats?.streams.started} ` +
+        `streams, ${stats?.upstreamBytesReceived} bytes ` +
         `down, ${stats?.upstreamBytesSent} up, ${stats?.pingsAnswered} pings answered`,
     );
     expect(stats).toMatchObject({ socketsOpened: 1, dropped: { total: 0 } });
@@ -170,49 +171,56 @@ describe('an upgrade refused for the page Origin (F13)', () => {
     await stack.standin!.control.clearHostFaults('web.whatsapp.com');
   });
 
-  it('reports the WebSocket leg unservable, with its reason, to the room and the worker', async () => {
-    const expected: Legs = {
-      websocket: {
-        status: 'unavailable',
-        reason:
-          'upstream_refused: web.whatsapp.com refused the upgrade or could not be reached; ' +
-          "it may refuse this page's Origin",
-      },
-      download: { status: 'ok' },
-      upload: { status: 'ok' },
-    };
-    expect((await snapshot(restaurant.tab)).legs).toEqual(expected);
-    expect(restaurant.worker.egress.peer?.legs).toEqual(expected);
-    const { requests } = await stack.standin!.control.records();
-    expect(chatUpgrades(requests).at(-1)).toMatchObject({
-      origin: PAGE_ORIGIN,
-      status: 403,
-      refusedBy: 'host:refuseUpgrades',
-    });
-  });
+  it(
+    'reports the WebSocket leg unservable, with ' + 'its reason, to the room and the worker',
+    async () => {
+      const expected: Legs = {
+        websocket: {
+          status: 'unavailable',
+          reason:
+            'upstream_refused: web.whatsapp.com refused the upgrade or could not be reached; ' +
+            "it may refuse this page's Origin",
+        },
+        download: { status: 'ok' },
+        upload: { status: 'ok' },
+      };
+      expect((await snapshot(restaurant.tab)).legs).toEqual(expected);
+      expect(restaurant.worker.egress.peer?.legs).toEqual(expected);
+      const { requests } = await stack.standin!.control.records();
+      expect(chatUpgrades(requests).at(-1)).toMatchObject({
+        origin: PAGE_ORIGIN,
+        status: 403,
+        refusedBy: 'host:refuseUpgrades',
+      });
+    },
+  );
 
-  it('logs in with the WebSocket direct, for that reason, while media still go through the page', async () => {
-    const { lastSeq } = await stack.standin!.control.records();
-    ({ client } = await pairAndLogIn(
-      stack.standin!,
-      restaurant.worker.egress,
-      restaurant.creds.dir,
-    ));
+  it(
+    'logs in with the WebSocket direct, for that ' +
+      'reason, while media still go through the page',
+    async () => {
+      const { lastSeq } = await stack.standin!.control.records();
+      ({ client } = await pairAndLogIn(
+        stack.standin!,
+        restaurant.worker.egress,
+        restaurant.creds.dir,
+      ));
 
-    const { requests } = await stack.standin!.control.records(lastSeq);
-    // Baileys' own Origin: the cloud host's direct connection, not the page's.
-    expect(chatUpgrades(requests).map((r) => [r.origin, r.status])).toEqual([
-      [WHATSAPP_ORIGIN, 101],
-      [WHATSAPP_ORIGIN, 101],
-    ]);
-    const media = await mediaSince(lastSeq);
-    expect(media.filter((r) => r.origin !== PAGE_ORIGIN)).toEqual([]);
-    const sockets = restaurant.worker.audit
-      .snapshot()
-      .recent.filter((r) => r.whatsapp && r.leg === 'websocket');
-    expect(sockets.map((r) => [r.route, r.reason])).toEqual([
-      ['direct', 'leg_unavailable'],
-      ['direct', 'leg_unavailable'],
-    ]);
-  });
+      const { requests } = await stack.standin!.control.records(lastSeq);
+      // Baileys' own Origin: the cloud host's direct connection, not the page's.
+      expect(chatUpgrades(requests).map((r) => [r.origin, r.status])).toEqual([
+        [WHATSAPP_ORIGIN, 101],
+        [WHATSAPP_ORIGIN, 101],
+      ]);
+      const media = await mediaSince(lastSeq);
+      expect(media.filter((r) => r.origin !== PAGE_ORIGIN)).toEqual([]);
+      const sockets = restaurant.worker.audit
+        .snapshot()
+        .recent.filter((r) => r.whatsapp && r.leg === 'websocket');
+      expect(sockets.map((r) => [r.route, r.reason])).toEqual([
+        ['direct', 'leg_unavailable'],
+        ['direct', 'leg_unavailable'],
+      ]);
+    },
+  );
 });

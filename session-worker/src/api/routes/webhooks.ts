@@ -35,7 +35,8 @@ export function registerWebhookRoutes(api: RouteRegistry, services: ApiServices)
     operationId: 'createWebhook',
     summary: 'Subscribe a URL to events',
     description:
-      'Deliveries are POSTs of the event JSON, signed in `X-Pasarela-Signature: t=<unix>,v1=<hex>` ' +
+      'Deliveries are POSTs of the event JSON, signed ' +
+      'in `X-Pasarela-Signature: t=<unix>,v1=<hex>` ' +
       '(HMAC-SHA256 with the secret over `<t>.<body>`), retried with backoff and kept as dead ' +
       'letters after the last attempt. The URL must be https and pass the same guard as media ' +
       'URLs. The secret is shown only in this answer.',

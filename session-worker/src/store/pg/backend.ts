@@ -203,7 +203,8 @@ export class PgBackend implements AuthBackend {
               FOR SHARE`;
     }
     return `SELECT 1 FROM ${this.tenants} AS g
-            JOIN ${this.leases} AS l ON l.tenant_id = g.tenant_id AND l.owner_id = $3 AND l.epoch = $4
+            JOIN ${this.leases} AS l
+              ON l.tenant_id = g.tenant_id AND l.owner_id = $3 AND l.epoch = $4
             WHERE g.tenant_id = $1 AND g.generation = $2 FOR SHARE`;
   }
 

@@ -67,7 +67,8 @@ export async function openSqliteFile(options: SqliteOpenOptions): Promise<Sqlite
     const now = Date.now();
     const row = db
       .prepare(
-        'UPDATE worker_lock SET epoch = epoch + 1, owner = ?, acquired_at = ? WHERE id = 1 RETURNING epoch',
+        'UPDATE worker_lock SET epoch = epoch + 1, owner ' +
+          '= ?, acquired_at = ? WHERE id = 1 RETURNING epoch',
       )
       .get(owner, now) as { epoch: number };
     const holder: LockHolder = { pid: process.pid, host: hostname(), owner, since: now };

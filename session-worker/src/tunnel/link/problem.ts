@@ -2,7 +2,10 @@ import { isErrorCode } from '@pasarela/shared';
 
 /** Why a tenant's room link is not open, as its health reports it. */
 export interface LinkProblem {
-  /** A stable code: an errno (`ECONNREFUSED`), `connect_timeout`, `http_<status>`, or a catalogue code. */
+  /**
+   * A stable code: an errno (`ECONNREFUSED`), `connect_timeout`, `http_<status>`, or a catalogue
+   * code.
+   */
   readonly code: string;
   /** A short phrase for people: `room unreachable`, `room refused the worker`, ... */
   readonly reason: string;

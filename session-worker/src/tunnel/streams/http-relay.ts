@@ -163,7 +163,8 @@ class HttpRelay implements StreamEndpoint {
         this.#ctx.table.remove(this);
         this.#failed(
           message.body.code,
-          `the ${NOT_SENT_CODES.has(message.body.code) ? 'room' : 'peer'} reset it: ${message.body.message}`,
+          `the ${NOT_SENT_CODES.has(message.body.code) ? 'room' : 'peer'} ` +
+            `reset it: ${message.body.message}`,
         );
         return;
       default:

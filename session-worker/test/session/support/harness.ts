@@ -185,7 +185,9 @@ export function scanOnQr(harness: Harness, standin: Standin, tenant: string, pho
   pending.set(tenant, phone);
 }
 
-/** Starts `tenant`, lets the stand-in's phone scan its first QR, and waits until it is connected. */
+/**
+ * Starts `tenant`, lets the stand-in's phone scan its first QR, and waits until it is connected.
+ */
 export async function pairTenant(
   harness: Harness,
   standin: Standin,

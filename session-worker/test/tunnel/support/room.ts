@@ -28,7 +28,9 @@ export const TEST_ROOM_CONFIG = {
   logLevel: 'warn',
 } as const;
 
-/** A peer is judged gone within its missed pings, one interval before the first and one of slack. */
+/**
+ * A peer is judged gone within its missed pings, one interval before the first and one of slack.
+ */
 export function peerGoneBoundMs(config: { pingIntervalMs: number; goneAfterMissedPings: number }) {
   return config.pingIntervalMs * (config.goneAfterMissedPings + 2);
 }

@@ -64,15 +64,18 @@ describe('the route controller', () => {
     controller.close();
   });
 
-  it('moves back direct at once when the tunnel goes, without counting it against the cap', async () => {
-    const { controller, calls, state } = harness('tunnel');
-    state.ready = false;
-    controller.evaluate();
-    await until(() => (calls.length === 1 ? true : undefined), 'the move');
-    expect(calls).toEqual(['tunnel_lost']);
-    expect(controller.movesOntoTunnel).toEqual([]);
-    controller.close();
-  });
+  it(
+    'moves back direct at once when the tunnel ' + 'goes, without counting it against the cap',
+    async () => {
+      const { controller, calls, state } = harness('tunnel');
+      state.ready = false;
+      controller.evaluate();
+      await until(() => (calls.length === 1 ? true : undefined), 'the move');
+      expect(calls).toEqual(['tunnel_lost']);
+      expect(controller.movesOntoTunnel).toEqual([]);
+      controller.close();
+    },
+  );
 
   it('stops at the hourly cap of moves onto the tunnel', async () => {
     const { controller, calls, state } = harness('direct');

@@ -179,14 +179,18 @@ describe('the peer the route decision sees', () => {
     expect(shownPeer({ primary: null, peers: [PEER] })).toBeNull();
   });
 
-  it('counts as degraded while the tunnel is unfit, and keeps the WebSocket leg off once refused', () => {
-    expect(peerViewOf(PEER, { unfit: true, websocketRefused: false })).toMatchObject({
-      health: 'degraded',
-    });
-    expect(peerViewOf(PEER, { unfit: false, websocketRefused: true })?.legs).toEqual({
-      ...PEER.legs,
-      websocket: { status: 'unavailable' },
-    });
-    expect(peerViewOf(null, { unfit: false, websocketRefused: false })).toBeNull();
-  });
+  it(
+    'counts as degraded while the tunnel is unfit, ' +
+      'and keeps the WebSocket leg off once refused',
+    () => {
+      expect(peerViewOf(PEER, { unfit: true, websocketRefused: false })).toMatchObject({
+        health: 'degraded',
+      });
+      expect(peerViewOf(PEER, { unfit: false, websocketRefused: true })?.legs).toEqual({
+        ...PEER.legs,
+        websocket: { status: 'unavailable' },
+      });
+      expect(peerViewOf(null, { unfit: false, websocketRefused: false })).toBeNull();
+    },
+  );
 });

@@ -23,7 +23,9 @@ export type { HarnessConfig, LogEntry, PeerState, TenantStatus };
 
 const POLL_MS = 50;
 
-/** Resolves once `check` holds, with the time it took; throws after `boundMs` with the last value. */
+/**
+ * Resolves once `check` holds, with the time it took; throws after `boundMs` with the last value.
+ */
 export async function waitUntil<T>(
   describe: string,
   read: () => Promise<T>,

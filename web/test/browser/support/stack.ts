@@ -184,7 +184,10 @@ export class Stack {
     return `${label}-${this.#tenants}`;
   }
 
-  /** The worker's side of a tenant's room, connected straight to the room (not through the gate). */
+  /**
+   * The worker's side of a tenant's room, connected straight to the room
+   * (not through the gate).
+   */
   worker(tenant: string, epoch = 1): Promise<RoomWorker> {
     return RoomWorker.connect({
       port: this.room.port,
